@@ -93,10 +93,13 @@ def plot_grid(ax, grid, values=None, policy=None, path=None, *, fmt="{:.1f}",
         cells = np.array([divmod(int(s), n_cols) for s in path], dtype=float)
         ax.plot(cells[:, 1], cells[:, 0], "-o", color="tab:orange", lw=2, ms=4)
 
-    ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
-    ax.grid(which="minor", linewidth=0.8)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    line_color = ax.spines["left"].get_edgecolor()
+    ax.hlines(np.arange(-0.5, n_rows), -0.5, n_cols - 0.5, colors=line_color, linewidth=0.6, clip_on=False)
+    ax.vlines(np.arange(-0.5, n_cols), -0.5, n_rows - 0.5, colors=line_color, linewidth=0.6, clip_on=False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_aspect("equal")

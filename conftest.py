@@ -1,0 +1,78 @@
+"""Collect every page of the book (docs/**/*.md) as tests.
+
+Each runnable block (chain) of a page is one test item, run in a fresh
+Python process and compared with the output the page shows; each page also
+gets a ``fences`` item that fails on python-looking fences that would be
+skipped silently and on other misuse of the markers. See tools/pagecheck.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools import pagecheck
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "display_only: a page block that is shown, never run")
+    config.addinivalue_line("markers", "site: needs the built site (one build per worker)")
+
+
+def pytest_collect_file(parent, file_path: Path):
+    if file_path.suffix == ".md" and pagecheck.DOCS in file_path.resolve().parents:
+        return MarkdownPage.from_parent(parent, path=file_path)
+    return None
+
+
+class MarkdownPage(pytest.File):
+    def collect(self):
+        page = pagecheck.parse(self.path)
+        yield FenceGuard.from_parent(self, name="fences", page=page)
+        for block in page.blocks:
+            yield BlockItem.from_parent(self, name=f"line-{block.line}", block=block)
+
+
+class PageFailure(Exception):
+    pass
+
+
+class FenceGuard(pytest.Item):
+    def __init__(self, *, page, **kwargs):
+        super().__init__(**kwargs)
+        self.page = page
+
+    def runtest(self):
+        if self.page.problems:
+            raise PageFailure("\n".join(self.page.problems))
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, PageFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.page.path}: fence rules"
+
+
+class BlockItem(pytest.Item):
+    def __init__(self, *, block, **kwargs):
+        super().__init__(**kwargs)
+        self.block = block
+
+    def runtest(self):
+        importorskip = getattr(self.block.extracted, "importorskip", None)
+        if importorskip:
+            pytest.importorskip(importorskip)
+        message = pagecheck.failure(self.block, pagecheck.run(self.block))
+        if message:
+            raise PageFailure(message)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, PageFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, self.block.line - 1, self.block.label

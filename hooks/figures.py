@@ -1,0 +1,94 @@
+"""MkDocs hook: draw every book figure with rlbook at build time.
+
+Pages write a plain Markdown image, ``![Alt text](../figures/NAME.svg "Caption")``.
+This hook renders each registered recipe (figures/chNN.py) once, writes a
+light-page and a dark-page SVG (``NAME-light.svg``, ``NAME-dark.svg``) into the
+site as generated files, and rewrites the image into a ``<figure>`` with both
+variants (Material shows one per theme via ``#only-light`` / ``#only-dark``)
+and a caption. An unknown figure, or a figure without alt text or caption,
+fails the build.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+_IMAGE = re.compile(
+    r'^(?P<indent>[ \t]*)!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s]*figures/(?P<name>[a-z0-9-]+)\.svg)'
+    r'(?:\s+"(?P<caption>[^"]*)")?\)\s*$',
+    re.MULTILINE,
+)
+
+_rendered: dict[str, dict[str, str]] = {}
+
+
+def _recipes(config):
+    root = os.path.dirname(config.config_file_path)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    import figures
+
+    return figures.load_all()
+
+
+def render_all(registry) -> dict[str, dict[str, str]]:
+    """Render every recipe once; return {name: {"light": svg, "dark": svg}}."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from rlbook.plotting.theme import book_style, recolor_svg
+
+    out = {}
+    for name, recipe in sorted(registry.items()):
+        with book_style():
+            try:
+                fig = recipe()
+                buffer = io.StringIO()
+                fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+            except Exception as exc:
+                raise PluginError(f"figure {name!r} ({recipe.__module__}.{recipe.__name__}) "
+                                  f"failed: {exc!r}") from exc
+            finally:
+                plt.close("all")
+        svg = buffer.getvalue()
+        out[name] = {theme: recolor_svg(svg, theme) for theme in ("light", "dark")}
+    return out
+
+
+def on_files(files, config):
+    global _rendered
+    _rendered = render_all(_recipes(config))
+    for name, variants in _rendered.items():
+        for theme, svg in variants.items():
+            files.append(File.generated(config, f"figures/{name}-{theme}.svg", content=svg))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    def replace(match):
+        name, alt, caption = match["name"], match["alt"].strip(), match["caption"]
+        where = f"{page.file.src_uri}: figure {name!r}"
+        if name not in _rendered:
+            raise PluginError(f"{where} has no recipe; register it in figures/chNN.py")
+        if not alt:
+            raise PluginError(f"{where} needs alt text: ![what the figure shows](...)")
+        if not caption or not caption.strip():
+            raise PluginError(f'{where} needs a caption: ![alt](path "Caption.")')
+        indent, base = match["indent"], match["path"][: -len(".svg")]
+        return "\n".join([
+            f'{indent}<figure class="rlbook-figure" markdown="span">',
+            f'{indent}  ![{alt}]({base}-light.svg#only-light){{ loading=lazy }}',
+            f'{indent}  ![{alt}]({base}-dark.svg#only-dark){{ loading=lazy }}',
+            f"{indent}  <figcaption>{caption.strip()}</figcaption>",
+            f"{indent}</figure>",
+        ])
+
+    return _IMAGE.sub(replace, markdown)

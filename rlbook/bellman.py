@@ -1,0 +1,209 @@
+"""Bellman backups as array operations.
+
+For an MDP with transitions ``P`` (S, A, S), expected rewards ``r`` (S, A) and
+discount ``gamma``, the action values of a value function ``V`` (S,) are
+
+    Q[s, a] = r[s, a] + gamma * sum_s2 P[s, a, s2] * V[s2]      (Q = r + gamma P V)
+
+and the two backups built on them are
+
+    policy backup      V_new[s] = sum_a pi[s, a] * Q[s, a]
+    optimality backup  V_new[s] = max_a Q[s, a]   (over allowed actions)
+
+Terminal states are worth 0 by convention, whatever ``V`` holds there.
+Chapter 3 of the book derives these equations; chapter 4 iterates them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TIE_TOL = 1e-9
+"""Relative tolerance under which two action values count as tied."""
+
+
+def _as_values(mdp, V) -> np.ndarray:
+    V = np.asarray(V, dtype=float)
+    if V.shape != (mdp.n_states,):
+        raise ValueError(f"V must have shape (n_states,) = ({mdp.n_states},); got {V.shape}")
+    return np.where(mdp.terminal, 0.0, V)
+
+
+# --8<-- [start:q_from_v]
+def q_from_v(mdp, V):
+    """Action values ``Q = r + gamma * P @ V`` of the value function ``V``.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    V : array_like of shape (n_states,)
+        State values; entries of terminal states are ignored (taken as 0).
+
+    Returns
+    -------
+    Q : ndarray of shape (n_states, n_actions)
+        ``Q[s, a] = r[s, a] + gamma * sum_s2 P[s, a, s2] V[s2]``; ``-inf`` for
+        actions not allowed in ``s``, 0 in terminal states.
+
+    Raises
+    ------
+    ValueError
+        If ``V`` does not have shape (n_states,).
+
+    Notes
+    -----
+    One matrix-vector product over ``P`` viewed as (S * A, S): chapter 3.
+    """
+    V = _as_values(mdp, V)
+    S, A = mdp.n_states, mdp.n_actions
+    expected_next = (mdp.P.reshape(S * A, S) @ V).reshape(S, A)  # sum_s2 P[s, a, s2] V[s2]
+    Q = mdp.r + mdp.gamma * expected_next
+    return np.where(mdp.allowed, Q, -np.inf)
+# --8<-- [end:q_from_v]
+
+
+def as_policy_matrix(mdp, policy) -> np.ndarray:
+    """Turn a policy into action probabilities ``pi`` of shape (n_states, n_actions).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    policy : array_like of shape (n_states,) or (n_states, n_actions)
+        Action indices (a deterministic policy) or probabilities ``pi[s, a]``.
+        Entries for terminal states are ignored.
+
+    Raises
+    ------
+    ValueError
+        If the shape is wrong, an action index is out of range or not allowed
+        in its state, probabilities are negative or do not sum to 1, or a
+        forbidden action gets probability.
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    policy = np.asarray(policy)
+    live = ~mdp.terminal
+    if policy.shape == (S,):
+        if not (np.issubdtype(policy.dtype, np.integer)
+                or (np.issubdtype(policy.dtype, np.floating) and np.all(policy == np.round(policy)))):
+            raise ValueError(f"a deterministic policy must hold integer action indices; "
+                             f"got dtype {policy.dtype}")
+        policy = policy.astype(int)
+        out_of_range = live & ((policy < 0) | (policy >= A))
+        if out_of_range.any():
+            s = int(np.flatnonzero(out_of_range)[0])
+            raise ValueError(f"policy[{s}] = {policy[s]} is not an action index in [0, {A})")
+        pi = np.zeros((S, A))
+        pi[np.arange(S), np.clip(policy, 0, A - 1)] = 1.0
+    elif policy.shape == (S, A):
+        pi = policy.astype(float)
+        bad = live[:, None] & (np.isnan(pi) | (pi < 0))
+        if bad.any():
+            s, a = (int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"pi[{s}, {a}] = {pi[s, a]} is not a probability")
+        sums = pi.sum(axis=1)
+        off = live & (np.abs(sums - 1.0) > 1e-9)
+        if off.any():
+            s = int(np.flatnonzero(off)[0])
+            raise ValueError(f"pi[{s}, :] sums to {sums[s]:.10g}, expected 1")
+    else:
+        raise ValueError(f"policy must have shape (n_states,) = ({S},) or "
+                         f"(n_states, n_actions) = ({S}, {A}); got {policy.shape}")
+    forbidden = live[:, None] & ~mdp.allowed & (pi > 0)
+    if forbidden.any():
+        s, a = (int(i) for i in np.argwhere(forbidden)[0])
+        raise ValueError(f"policy uses action {mdp.actions[a]!r} in state {mdp.states[s]!r}, "
+                         "where it is not allowed")
+    pi[mdp.terminal] = 0.0  # terminal states act on nothing
+    return pi
+
+
+# --8<-- [start:backups]
+def bellman_backup(mdp, V, policy):
+    """One policy backup: ``V_new[s] = sum_a pi[s, a] * Q[s, a]`` with ``Q = q_from_v(mdp, V)``.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    V : array_like of shape (n_states,)
+    policy : array_like of shape (n_states,) or (n_states, n_actions)
+        Action indices or probabilities ``pi[s, a]``.
+
+    Returns
+    -------
+    ndarray of shape (n_states,)
+        0 in terminal states.
+
+    Raises
+    ------
+    ValueError
+        If ``V`` or ``policy`` is malformed (see :func:`as_policy_matrix`).
+    """
+    pi = as_policy_matrix(mdp, policy)
+    Q = q_from_v(mdp, V)
+    return np.sum(pi * np.where(pi > 0, Q, 0.0), axis=1)  # never 0 * -inf
+
+
+def bellman_optimality_backup(mdp, V):
+    """One optimality backup: ``V_new[s] = max_a Q[s, a]`` over allowed actions.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    V : array_like of shape (n_states,)
+
+    Returns
+    -------
+    ndarray of shape (n_states,)
+        0 in terminal states.
+
+    Raises
+    ------
+    ValueError
+        If ``V`` does not have shape (n_states,).
+    """
+    return q_from_v(mdp, V).max(axis=1)
+# --8<-- [end:backups]
+
+
+def _tie_slack(Q) -> np.ndarray:
+    """Per-state slack under which two action values count as equal."""
+    finite = np.where(np.isfinite(Q), np.abs(Q), 0.0)
+    return TIE_TOL * np.maximum(1.0, finite.max(axis=1))
+
+
+# --8<-- [start:greedy_policy]
+def greedy_policy(mdp, Q_or_V):
+    """The greedy deterministic policy: ``policy[s] = argmax_a Q[s, a]`` over allowed actions.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    Q_or_V : array_like of shape (n_states, n_actions) or (n_states,)
+        Action values, or state values (then ``Q = q_from_v(mdp, V)``).
+
+    Returns
+    -------
+    policy : ndarray of int, shape (n_states,)
+        Tie rule: among actions whose value is within ``TIE_TOL`` (relative,
+        1e-9) of the best, the lowest action index wins, so float rounding
+        never decides. Terminal states get action 0.
+
+    Raises
+    ------
+    ValueError
+        If ``Q_or_V`` has neither shape.
+    """
+    values = np.asarray(Q_or_V, dtype=float)
+    if values.shape == (mdp.n_states,):
+        Q = q_from_v(mdp, values)
+    elif values.shape == (mdp.n_states, mdp.n_actions):
+        Q = np.where(mdp.allowed, values, -np.inf)
+    else:
+        raise ValueError(f"Q_or_V must have shape (n_states, n_actions) = "
+                         f"({mdp.n_states}, {mdp.n_actions}) or (n_states,); got {values.shape}")
+    best = Q.max(axis=1, keepdims=True)
+    near_best = Q >= best - _tie_slack(Q)[:, None]
+    policy = np.argmax(near_best, axis=1)  # first True: the lowest tied index
+    policy[mdp.terminal] = 0
+    return policy
+# --8<-- [end:greedy_policy]

@@ -1,0 +1,462 @@
+r"""Held-out policy evaluation: Monte Carlo estimates with confidence intervals.
+
+The value of a policy is its expected return, :math:`V^\pi = E_\pi[G_0]`.
+Monte Carlo evaluation estimates it from ``n`` held-out episodes:
+
+.. math::
+
+    \hat V = \frac{1}{n} \sum_{i=1}^n G^{(i)}, \qquad
+    \mathrm{SE} = \frac{s}{\sqrt{n}}, \qquad
+    \hat V \pm z_{1 - (1 - c)/2} \, \mathrm{SE}
+
+where ``s`` is the sample standard deviation of the returns and ``c`` the
+confidence level (normal interval); the bootstrap interval takes the
+percentiles of the means of resampled returns instead. Severe outcomes
+(returns below a threshold) are counted and reported next to the mean,
+because a good average can hide rare disasters.
+
+Held-out means: the episodes used to estimate the value are not the ones the
+policy was trained or tuned on. Training and evaluation draw from separate
+random streams (:func:`train_eval_seeds`); candidates are compared on a
+validation split and the chosen one is reported once on test
+(:func:`select_policy`).
+
+The module also holds chapter 7's example: access requests of two cases
+(``required_review`` and ``clear_evidence``) with an outcome for every
+routing action (:data:`OUTCOME_TABLE`, :func:`access_request_outcomes`).
+
+Chapter 7 of the book explains all of it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import NamedTuple
+
+import numpy as np
+
+from rlbook._validate import check_gamma, check_rng
+from rlbook.rollout import rollout
+
+__all__ = [
+    "ACTIONS",
+    "CASES",
+    "OUTCOME_TABLE",
+    "PolicyEvaluation",
+    "Seeds",
+    "Selection",
+    "access_request_outcomes",
+    "episode_returns",
+    "evaluate_policy",
+    "fit_greedy_policy",
+    "select_policy",
+    "summarize_returns",
+    "train_eval_seeds",
+]
+
+# --8<-- [start:access_requests]
+CASES = ("required_review", "clear_evidence")
+ACTIONS = ("auto_approve", "request_evidence", "human_review")
+AUTO_APPROVE, REQUEST_EVIDENCE, HUMAN_REVIEW = 0, 1, 2
+
+# Expected return of each routing action in each case (rows: CASES, columns: ACTIONS).
+# 31 is the expected value of request_evidence when a quarter of the requests are
+# abandoned: 0.75 * 59 + 0.25 * (-54) = 30.75.
+OUTCOME_TABLE = np.array([[-120.0, 31.0, 54.0],
+                          [70.0, 59.0, 54.0]])
+# --8<-- [end:access_requests]
+
+
+@dataclass(frozen=True)
+class PolicyEvaluation:
+    """Summary of the returns of a policy on held-out episodes.
+
+    Attributes
+    ----------
+    returns : ndarray of shape (n,)
+        The return ``G`` of each evaluation episode.
+    mean : float
+        The Monte Carlo estimate of the policy's value.
+    std_error : float
+        ``std(returns, ddof=1) / sqrt(n)``.
+    ci_normal : tuple of (float, float)
+        ``mean -/+ z * std_error`` at level ``confidence``.
+    ci_bootstrap : tuple of (float, float) or None
+        Percentile bootstrap interval (None when ``n_boot`` was 0).
+    n_severe : int or None
+        How many returns fell below ``severe_below`` (None without a threshold).
+    severe_below : float or None
+        The threshold that defines a severe outcome.
+    confidence : float
+        The confidence level of both intervals.
+    """
+
+    returns: np.ndarray
+    mean: float
+    std_error: float
+    ci_normal: tuple
+    ci_bootstrap: tuple | None
+    n_severe: int | None
+    severe_below: float | None
+    confidence: float
+
+    @property
+    def n(self) -> int:
+        """Number of evaluation episodes."""
+        return len(self.returns)
+
+    @property
+    def severe_rate(self) -> float | None:
+        """Fraction of episodes with a severe outcome (None without a threshold)."""
+        return None if self.n_severe is None else self.n_severe / self.n
+
+    def __str__(self) -> str:
+        lo, hi = self.ci_normal
+        text = (f"mean {self.mean:.2f} +/- {self.std_error:.2f} (SE), "
+                f"{100 * self.confidence:.0f}% CI [{lo:.2f}, {hi:.2f}]")
+        if self.n_severe is not None:
+            text += f", severe {self.n_severe}/{self.n}"
+        return text
+
+
+# --8<-- [start:summarize_returns]
+def summarize_returns(returns, *, severe_below=None, confidence=0.95, n_boot=2000,
+                      seed=None, rng=None):
+    """Mean, standard error, confidence intervals and severe count of some returns.
+
+    Parameters
+    ----------
+    returns : array_like of shape (n,)
+        One return per held-out episode, ``n >= 2``.
+    severe_below : float or None
+        Returns strictly below this value count as severe outcomes.
+    confidence : float, default 0.95
+        Level of the normal and bootstrap intervals, in (0, 1).
+    n_boot : int, default 2000
+        Bootstrap resamples; 0 skips the bootstrap interval.
+    seed, rng :
+        Randomness of the bootstrap (pass one of them for reproducible output).
+
+    Returns
+    -------
+    PolicyEvaluation
+
+    Raises
+    ------
+    ValueError
+        If ``returns`` is not 1-D, has fewer than 2 values or a non-finite
+        value; if ``confidence`` is not in (0, 1); if ``n_boot < 0``.
+    """
+    G = _check_returns(returns)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}")
+    if int(n_boot) != n_boot or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer; got {n_boot!r}")
+    rng = check_rng(seed, rng)
+    n = len(G)
+    mean = float(G.mean())
+    std_error = float(G.std(ddof=1) / math.sqrt(n))
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    ci_normal = (mean - z * std_error, mean + z * std_error)
+    ci_bootstrap = None
+    if n_boot > 0:
+        boot_means = _bootstrap_means(G, int(n_boot), rng)
+        lo, hi = np.quantile(boot_means, [(1 - confidence) / 2, (1 + confidence) / 2])
+        ci_bootstrap = (float(lo), float(hi))
+    n_severe = None if severe_below is None else int(np.sum(G < severe_below))
+    return PolicyEvaluation(returns=G, mean=mean, std_error=std_error,
+                            ci_normal=ci_normal, ci_bootstrap=ci_bootstrap,
+                            n_severe=n_severe, severe_below=severe_below,
+                            confidence=float(confidence))
+# --8<-- [end:summarize_returns]
+
+
+def _check_returns(returns) -> np.ndarray:
+    G = np.asarray(returns, dtype=float)
+    if G.ndim != 1:
+        raise ValueError(f"returns must be 1-D (one return per episode); got shape {G.shape}")
+    if len(G) < 2:
+        raise ValueError(f"need at least 2 returns to estimate a standard error; got {len(G)}")
+    bad = np.flatnonzero(~np.isfinite(G))
+    if bad.size:
+        raise ValueError(f"returns[{bad[0]}] is {G[bad[0]]}, expected a finite number")
+    return G
+
+
+def _bootstrap_means(G, n_boot, rng, chunk_cells=1_000_000):
+    """Means of ``n_boot`` resamples of ``G`` (with replacement), in memory-bounded chunks."""
+    n = len(G)
+    rows = max(1, chunk_cells // n)
+    means = np.empty(n_boot)
+    for start in range(0, n_boot, rows):
+        stop = min(n_boot, start + rows)
+        idx = rng.integers(0, n, size=(stop - start, n))
+        means[start:stop] = G[idx].mean(axis=1)
+    return means
+
+
+class Seeds(NamedTuple):
+    """Two independent seeds: one for training, one for evaluation."""
+
+    train: int
+    evaluation: int
+
+
+# --8<-- [start:train_eval_seeds]
+def train_eval_seeds(seed) -> Seeds:
+    """Split one experiment seed into independent training and evaluation seeds.
+
+    ``np.random.SeedSequence(seed).spawn(2)`` gives two streams that share no
+    random numbers, so evaluation episodes are never the training episodes
+    replayed.
+    """
+    train, evaluation = np.random.SeedSequence(seed).spawn(2)
+    return Seeds(int(train.generate_state(1)[0]), int(evaluation.generate_state(1)[0]))
+# --8<-- [end:train_eval_seeds]
+
+
+# --8<-- [start:evaluate_policy]
+def evaluate_policy(env, policy, *, episodes, gamma, seed, severe_below=None,
+                    confidence=0.95, n_boot=2000, max_steps=1_000):
+    """Monte Carlo evaluation of ``policy`` from ``episodes`` fresh rollouts.
+
+    Parameters
+    ----------
+    env : environment with Gymnasium's API
+    policy : None, callable, ndarray of shape (n_states,) or (n_states, n_actions)
+        Any policy that :func:`rlbook.rollout.rollout` accepts.
+    episodes : int
+        Number of evaluation episodes (at least 2).
+    gamma : float
+        Discount of the returns.
+    seed : int or None
+        Seed of the evaluation stream; use the evaluation half of
+        :func:`train_eval_seeds` so that it never overlaps training.
+    severe_below, confidence, n_boot :
+        As in :func:`summarize_returns`.
+    max_steps : int
+        Truncate episodes after this many steps (a warning says how many were).
+
+    Returns
+    -------
+    PolicyEvaluation
+
+    Raises
+    ------
+    ValueError
+        If ``episodes < 2`` or ``gamma`` is not in [0, 1], or as
+        :func:`summarize_returns` and :func:`rlbook.rollout.rollout` raise.
+    """
+    if int(episodes) != episodes or episodes < 2:
+        raise ValueError(f"episodes must be an integer >= 2; got {episodes!r}")
+    gamma = check_gamma(gamma)
+    episode_stream, bootstrap_stream = np.random.SeedSequence(seed).spawn(2)
+    returns, truncated = [], 0
+    for episode_seed in episode_stream.generate_state(int(episodes)):
+        episode = rollout(env, policy, seed=int(episode_seed), max_steps=max_steps)
+        returns.append(episode.discounted_return(gamma))
+        truncated += episode.truncated
+    if truncated:
+        warnings.warn(f"{truncated} of {episodes} evaluation episodes were truncated at "
+                      f"max_steps={max_steps}; their returns are cut short", stacklevel=2)
+    return summarize_returns(returns, severe_below=severe_below, confidence=confidence,
+                             n_boot=n_boot, rng=np.random.default_rng(bootstrap_stream))
+# --8<-- [end:evaluate_policy]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The result of choosing a policy on validation and reporting it on test.
+
+    Attributes
+    ----------
+    chosen : str
+        Name of the candidate with the best validation score.
+    validation : dict of {str: object}
+        The evaluation of every candidate on the validation data.
+    test : object
+        The evaluation of the chosen candidate on the test data (the only
+        test number there is: the other candidates are never run on test).
+    """
+
+    chosen: str
+    validation: dict
+    test: object
+
+
+# --8<-- [start:select_policy]
+def select_policy(candidates, evaluate, *, validation, test, score=None):
+    """Choose among ``candidates`` on ``validation``; evaluate only the choice on ``test``.
+
+    Parameters
+    ----------
+    candidates : dict of {str: policy}
+        Named policies, in any form ``evaluate`` accepts.
+    evaluate : callable
+        ``evaluate(policy, data)`` returns an evaluation, for example a
+        :class:`PolicyEvaluation`.
+    validation, test :
+        The data passed to ``evaluate`` (held-out episodes, or seeds).
+    score : callable, optional
+        ``score(evaluation)`` is maximised; defaults to ``evaluation.mean``.
+        Ties go to the first candidate.
+
+    Returns
+    -------
+    Selection
+
+    Raises
+    ------
+    ValueError
+        If there are no candidates or a candidate's score is not finite.
+    """
+    if not candidates:
+        raise ValueError("candidates must name at least one policy")
+    score = (lambda evaluation: evaluation.mean) if score is None else score
+    on_validation = {name: evaluate(policy, validation) for name, policy in candidates.items()}
+    scores = {name: float(score(result)) for name, result in on_validation.items()}
+    for name, value in scores.items():
+        if not math.isfinite(value):
+            raise ValueError(f"candidate {name!r} has validation score {value}; "
+                             "expected a finite number")
+    chosen = max(scores, key=scores.get)
+    return Selection(chosen, on_validation, evaluate(candidates[chosen], test))
+# --8<-- [end:select_policy]
+
+
+# --8<-- [start:episode_returns]
+def episode_returns(policy, contexts, outcomes):
+    """Return of each episode when ``policy`` picks the action.
+
+    Parameters
+    ----------
+    policy : int ndarray of shape (n_contexts,)
+        The action taken in each context (a deterministic policy).
+    contexts : int ndarray of shape (n,)
+        The context (case) of each episode.
+    outcomes : ndarray of shape (n, n_actions)
+        ``outcomes[i, a]``: the return episode ``i`` gives if action ``a`` is taken.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        ``outcomes[i, policy[contexts[i]]]``.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree or an index is out of range.
+    """
+    policy, contexts, outcomes = _check_outcome_data(policy, contexts, outcomes)
+    return outcomes[np.arange(len(contexts)), policy[contexts]]
+# --8<-- [end:episode_returns]
+
+
+def _check_outcome_data(policy, contexts, outcomes):
+    outcomes = np.asarray(outcomes, dtype=float)
+    contexts = np.asarray(contexts)
+    if outcomes.ndim != 2:
+        raise ValueError(f"outcomes must have shape (n_episodes, n_actions); got {outcomes.shape}")
+    if contexts.shape != (outcomes.shape[0],):
+        raise ValueError(f"contexts must have shape ({outcomes.shape[0]},), one per episode; "
+                         f"got {contexts.shape}")
+    if contexts.size and not np.issubdtype(contexts.dtype, np.integer):
+        raise ValueError(f"contexts must be integers; got dtype {contexts.dtype}")
+    if policy is None:
+        return None, contexts, outcomes
+    policy = np.asarray(policy)
+    if policy.ndim != 1 or not np.issubdtype(policy.dtype, np.integer):
+        raise ValueError("policy must be an int array (n_contexts,) of actions; "
+                         f"got shape {policy.shape} and dtype {policy.dtype}")
+    bad = np.flatnonzero((policy < 0) | (policy >= outcomes.shape[1]))
+    if bad.size:
+        raise ValueError(f"policy[{bad[0]}] = {policy[bad[0]]} is not an action in "
+                         f"[0, {outcomes.shape[1]})")
+    bad = np.flatnonzero((contexts < 0) | (contexts >= len(policy)))
+    if bad.size:
+        raise ValueError(f"contexts[{bad[0]}] = {contexts[bad[0]]} has no action in a policy "
+                         f"of {len(policy)} contexts")
+    return policy, contexts, outcomes
+
+
+# --8<-- [start:fit_greedy_policy]
+def fit_greedy_policy(contexts, outcomes, n_contexts):
+    """Tune a policy on episodes: in each context, the action with the best mean outcome.
+
+    Its average return on these same episodes is optimistic: the maximum of
+    noisy means is biased upward (the winner's curse). Evaluate it on other
+    episodes.
+
+    Parameters
+    ----------
+    contexts : int ndarray of shape (n,)
+    outcomes : ndarray of shape (n, n_actions)
+    n_contexts : int
+
+    Returns
+    -------
+    int ndarray of shape (n_contexts,)
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree or a context has no episode to learn from.
+    """
+    _, contexts, outcomes = _check_outcome_data(None, contexts, outcomes)
+    bad = np.flatnonzero((contexts < 0) | (contexts >= n_contexts))
+    if bad.size:
+        raise ValueError(f"contexts[{bad[0]}] = {contexts[bad[0]]} is not in [0, {n_contexts})")
+    counts = np.bincount(contexts, minlength=n_contexts)
+    missing = np.flatnonzero(counts == 0)
+    if missing.size:
+        raise ValueError(f"context {missing[0]} has no episodes to tune on")
+    totals = np.zeros((n_contexts, outcomes.shape[1]))
+    np.add.at(totals, contexts, outcomes)
+    return np.argmax(totals / counts[:, None], axis=1)
+# --8<-- [end:fit_greedy_policy]
+
+
+# --8<-- [start:access_request_outcomes]
+def access_request_outcomes(contexts, *, abandon=0.25, seed=None, rng=None):
+    """Sample the outcome of every routing action for each access request.
+
+    ``auto_approve`` pays -120 on a request that required review and +70 on one
+    with clear evidence; ``human_review`` pays 54; ``request_evidence`` pays 59,
+    except that on a ``required_review`` request the requester abandons with
+    probability ``abandon`` and it pays -54 (expected value 30.75 at 0.25).
+
+    Parameters
+    ----------
+    contexts : int ndarray of shape (n,)
+        Index into :data:`CASES` of each request.
+    abandon : float in [0, 1]
+    seed, rng : randomness of the abandonments
+
+    Returns
+    -------
+    ndarray of shape (n, 3)
+        ``outcomes[i, a]`` for the actions of :data:`ACTIONS`.
+
+    Raises
+    ------
+    ValueError
+        If a context is not 0 or 1, or ``abandon`` is not in [0, 1].
+    """
+    contexts = np.asarray(contexts)
+    if contexts.ndim != 1 or (contexts.size and not np.isin(contexts, (0, 1)).all()):
+        raise ValueError("contexts must be a 1-D array of 0 (required_review) "
+                         "and 1 (clear_evidence)")
+    if not 0.0 <= abandon <= 1.0:
+        raise ValueError(f"abandon must be in [0, 1]; got {abandon!r}")
+    rng = check_rng(seed, rng)
+    required = contexts == 0
+    abandoned = required & (rng.random(len(contexts)) < abandon)
+    outcomes = np.empty((len(contexts), 3))
+    outcomes[:, AUTO_APPROVE] = np.where(required, -120.0, 70.0)
+    outcomes[:, REQUEST_EVIDENCE] = np.where(abandoned, -54.0, 59.0)
+    outcomes[:, HUMAN_REVIEW] = 54.0
+    return outcomes
+# --8<-- [end:access_request_outcomes]

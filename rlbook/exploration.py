@@ -1,0 +1,332 @@
+r"""Choosing actions while learning: epsilon-greedy, Boltzmann, and schedules.
+
+Epsilon-greedy picks a uniformly random action with probability
+:math:`\epsilon` and a greedy one otherwise, so every action keeps probability
+at least :math:`\epsilon / |A|`:
+
+.. math::
+
+    \pi(a \mid s) = \frac{\epsilon}{|A|} + (1 - \epsilon)\,
+        \mathbb{1}[a \in \arg\max_b Q(s, b)] \,/\, |\arg\max_b Q(s, b)|
+
+Boltzmann (softmax) exploration weights actions by their estimated value,
+:math:`\pi(a \mid s) \propto \exp(Q(s, a) / \tau)` with temperature
+:math:`\tau`: near-equal actions get near-equal chances, clearly bad ones are
+rarely tried.
+
+Schedules are callables. An epsilon schedule maps the episode index
+``k = 0, 1, ...`` to an exploration rate; a step-size schedule maps the visit
+count ``n = 1, 2, ...`` of the pair ``(s, a)`` being updated to a step size
+``alpha``. ``alpha_n = n ** -power`` with ``0.5 < power <= 1`` satisfies the
+Robbins-Monro conditions (the steps sum to infinity, their squares do not),
+which the convergence of Q-learning needs; a constant ``alpha`` keeps
+tracking and never settles. Chapter 5 of the book.
+
+Every function draws its randomness from the ``rng`` it is given (a
+``numpy.random.Generator``) and only through ``rng.random()``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "boltzmann",
+    "boltzmann_probabilities",
+    "constant",
+    "epsilon_greedy",
+    "epsilon_greedy_probabilities",
+    "exponential_decay",
+    "greedy",
+    "linear_decay",
+    "visit_step_size",
+]
+
+
+def _row(q):
+    """A Q row as a list of Python floats (the fast form for max / compare)."""
+    return q.tolist() if isinstance(q, np.ndarray) else q
+
+
+# --8<-- [start:greedy]
+def greedy(q, rng=None, allowed=None):
+    """An action with the largest value in ``q``, ties broken uniformly at random.
+
+    Parameters
+    ----------
+    q : sequence of float, shape (n_actions,)
+        The action values ``Q[s, :]`` of one state.
+    rng : numpy.random.Generator, optional
+        Breaks ties; without it the first best action is returned.
+    allowed : sequence of int, optional
+        Only these actions are considered (default: all).
+
+    Returns
+    -------
+    int
+    """
+    q = _row(q)
+    if allowed is None:
+        best = max(q)
+        ties = [a for a, v in enumerate(q) if v == best]
+    else:
+        best = max(q[a] for a in allowed)
+        ties = [a for a in allowed if q[a] == best]
+    if len(ties) == 1 or rng is None:
+        return ties[0]
+    return ties[int(rng.random() * len(ties))]
+# --8<-- [end:greedy]
+
+
+# --8<-- [start:epsilon_greedy]
+def epsilon_greedy(q, epsilon, rng, allowed=None):
+    """With probability ``epsilon`` a uniformly random action, else a greedy one.
+
+    Parameters
+    ----------
+    q : sequence of float, shape (n_actions,)
+        The action values ``Q[s, :]`` of one state.
+    epsilon : float in [0, 1]
+    rng : numpy.random.Generator
+        The source of every random choice, ties included.
+    allowed : sequence of int, optional
+        Only these actions are chosen from (default: all).
+
+    Returns
+    -------
+    int
+    """
+    actions = range(len(q)) if allowed is None else allowed
+    if epsilon > 0.0 and rng.random() < epsilon:
+        return actions[int(rng.random() * len(actions))]     # explore
+    return greedy(q, rng, allowed)                           # exploit
+# --8<-- [end:epsilon_greedy]
+
+
+def epsilon_greedy_probabilities(Q, epsilon, allowed=None):
+    """The epsilon-greedy policy of ``Q`` as probabilities ``pi[s, a]``.
+
+    Ties share the greedy mass equally, as :func:`epsilon_greedy` does.
+
+    Parameters
+    ----------
+    Q : ndarray of shape (n_states, n_actions)
+    epsilon : float in [0, 1]
+    allowed : ndarray of bool, shape (n_states, n_actions), optional
+        Forbidden actions get probability 0.
+
+    Returns
+    -------
+    ndarray of shape (n_states, n_actions)
+
+    Raises
+    ------
+    ValueError
+        If ``epsilon`` is not in [0, 1] or ``allowed`` has the wrong shape.
+    """
+    Q = np.asarray(Q, dtype=float)
+    epsilon = _check_rate("epsilon", epsilon)
+    mask = np.ones(Q.shape, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+    if mask.shape != Q.shape:
+        raise ValueError(f"allowed must have shape {Q.shape}; got {mask.shape}")
+    masked = np.where(mask, Q, -np.inf)
+    best = (masked == masked.max(axis=1, keepdims=True)) & mask
+    n_allowed = np.maximum(mask.sum(axis=1, keepdims=True), 1)
+    return (epsilon * mask / n_allowed
+            + (1.0 - epsilon) * best / np.maximum(best.sum(axis=1, keepdims=True), 1))
+
+
+# --8<-- [start:boltzmann]
+def boltzmann_probabilities(q, temperature):
+    """``pi(a) = exp(q[a] / temperature) / sum_b exp(q[b] / temperature)``.
+
+    Parameters
+    ----------
+    q : array_like of shape (n_actions,) or (n_states, n_actions)
+    temperature : float > 0
+        High temperature: nearly uniform; low temperature: nearly greedy.
+
+    Returns
+    -------
+    ndarray, same shape as ``q``
+
+    Raises
+    ------
+    ValueError
+        If ``temperature`` is not a positive number.
+    """
+    temperature = _check_positive("temperature", temperature)
+    h = np.asarray(q, dtype=float) / temperature
+    z = np.exp(h - h.max(axis=-1, keepdims=True))    # shift by the max: no overflow
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def boltzmann(q, temperature, rng):
+    """Sample an action from :func:`boltzmann_probabilities` (one uniform draw)."""
+    p = boltzmann_probabilities(q, temperature)
+    a = int(np.searchsorted(np.cumsum(p), rng.random(), side="right"))
+    return min(a, len(p) - 1)         # guard against a cumsum that rounds to just under 1
+# --8<-- [end:boltzmann]
+
+
+# -- schedules --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Constant:
+    value: float
+
+    def __call__(self, k):
+        return self.value
+
+
+@dataclass(frozen=True)
+class _LinearDecay:
+    start: float
+    end: float
+    steps: int
+
+    def __call__(self, k):
+        if k >= self.steps:
+            return self.end
+        return self.start + (self.end - self.start) * k / self.steps
+
+
+@dataclass(frozen=True)
+class _ExponentialDecay:
+    start: float
+    end: float
+    rate: float
+
+    def __call__(self, k):
+        return max(self.end, self.start * self.rate ** k)
+
+
+@dataclass(frozen=True)
+class _VisitStepSize:
+    power: float
+
+    def __call__(self, n):
+        return n ** -self.power
+
+
+def _check_rate(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}") from None
+    if math.isnan(v) or not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1]; got {value!r}")
+    return v
+
+
+def _check_positive(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number; got {value!r}") from None
+    if not v > 0.0 or math.isinf(v):
+        raise ValueError(f"{name} must be a positive number; got {value!r}")
+    return v
+
+
+def constant(value):
+    """The schedule ``k -> value`` (a constant epsilon or step size).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not in [0, 1].
+    """
+    return _Constant(_check_rate("value", value))
+
+
+def linear_decay(start, end, steps):
+    """Go from ``start`` to ``end`` in a straight line over ``steps``, then stay at ``end``.
+
+    Raises
+    ------
+    ValueError
+        If ``start`` or ``end`` is not in [0, 1] or ``steps`` is not a positive integer.
+    """
+    start, end = _check_rate("start", start), _check_rate("end", end)
+    if int(steps) != steps or steps < 1:
+        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    return _LinearDecay(start, end, int(steps))
+
+
+def exponential_decay(start, end, rate):
+    """``k -> max(end, start * rate ** k)``: multiply by ``rate`` each episode.
+
+    Raises
+    ------
+    ValueError
+        If ``start`` or ``end`` is not in [0, 1] or ``rate`` is not in (0, 1].
+    """
+    start, end = _check_rate("start", start), _check_rate("end", end)
+    rate_v = _check_rate("rate", rate)
+    if rate_v == 0.0:
+        raise ValueError(f"rate must be in (0, 1]; got {rate!r}")
+    return _ExponentialDecay(start, end, rate_v)
+
+
+# --8<-- [start:visit_step_size]
+def visit_step_size(power=0.6):
+    """The step-size schedule ``alpha_n = n ** -power`` for the ``n``-th visit of ``(s, a)``.
+
+    ``power = 1`` gives the running sample mean; ``0.5 < power < 1`` forgets
+    the early (biased) targets faster while still converging.
+
+    Convergence (Robbins-Monro) needs ``0.5 < power <= 1``; smaller powers
+    are accepted so that you can watch what goes wrong.
+
+    Raises
+    ------
+    ValueError
+        If ``power`` is not in (0, 1].
+    """
+    try:
+        p = float(power)
+    except (TypeError, ValueError):
+        raise ValueError(f"power must be a number in (0, 1]; got {power!r}") from None
+    if not 0.0 < p <= 1.0:
+        raise ValueError(f"power must be in (0, 1]; got {power!r}")
+    return _VisitStepSize(p)
+# --8<-- [end:visit_step_size]
+
+
+def as_schedule(name, value):
+    """Turn a number in [0, 1] or a callable into a schedule callable.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is neither callable nor a number in [0, 1].
+    """
+    if callable(value):
+        return value
+    return _Constant(_check_rate(name, value))
+
+
+class _UniformStream:
+    """``rng.random()`` drawn in blocks: the same kind of stream, a tenth of the cost.
+
+    The learners call ``random()`` once or twice per step; a NumPy scalar draw
+    costs about half a microsecond, a list lookup a few tens of nanoseconds.
+    Quacks like a ``Generator`` for every function in this module.
+    """
+
+    __slots__ = ("_rng", "_block", "_buf", "_i")
+
+    def __init__(self, rng: np.random.Generator, block: int = 4096):
+        self._rng, self._block = rng, block
+        self._buf, self._i = [], 0
+
+    def random(self) -> float:
+        i = self._i
+        if i == len(self._buf):
+            self._buf, i = self._rng.random(self._block).tolist(), 0
+        self._i = i + 1
+        return self._buf[i]

@@ -1,0 +1,362 @@
+"""Finite Markov decision processes stored as arrays.
+
+An MDP is the tuple ``(S, A, P, R, gamma)``:
+
+* ``P[s, a, s2] = Pr(s2 | s, a)``, an array of shape ``(S, A, S)`` whose rows
+  ``P[s, a, :]`` sum to 1;
+* ``R[s, a]`` the expected reward of taking ``a`` in ``s`` (shape ``(S, A)``),
+  or ``R[s, a, s2]`` the reward of each transition (shape ``(S, A, S)``);
+  either way the object exposes the expected immediate reward
+  ``r[s, a] = sum_s2 P[s, a, s2] R[s, a, s2]``;
+* ``gamma`` in [0, 1], the discount.
+
+Two conventions used throughout the book:
+
+* **Terminal states** are absorbing and worth 0: every action leaves the agent
+  where it is and pays 0. The reward for *reaching* a goal is paid by the
+  transition that enters it, never again afterwards.
+* **Allowed actions** may differ by state: ``allowed[s, a]`` is False for an
+  action that does not exist in ``s`` (its row of ``P`` may be all zero).
+  Planning never picks such an action.
+
+Chapter 2 of the book introduces MDPs; chapters 3 and 4 plan with them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rlbook._validate import check_gamma
+
+_ROW_TOL = 1e-9  # how far a row of P may sum from 1 (float rounding is ~1e-16)
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def _names(kind: str, given, count: int, prefix: str) -> tuple:
+    if given is None:
+        return tuple(f"{prefix}{i}" for i in range(count))
+    names = tuple(str(n) for n in given)
+    if len(names) != count:
+        raise ValueError(f"{kind} has {len(names)} names, expected {count} (one per {kind[:-1]})")
+    if len(set(names)) != len(names):
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"{kind} names must be unique; repeated: {duplicates}")
+    return names
+
+
+# --8<-- [start:TabularMDP]
+class TabularMDP:
+    """A finite MDP with transition array ``P`` and rewards ``R``.
+
+    Parameters
+    ----------
+    P : array_like of shape (n_states, n_actions, n_states)
+        ``P[s, a, s2] = Pr(s2 | s, a)``. Each row ``P[s, a, :]`` of an allowed
+        action in a non-terminal state must sum to 1 (within 1e-9). Rows of
+        terminal states are ignored and replaced by "stay put"; rows of
+        forbidden actions may be all zero and are stored as zero.
+    R : array_like of shape (n_states, n_actions) or (n_states, n_actions, n_states)
+        Expected reward ``R[s, a]`` or reward per transition ``R[s, a, s2]``.
+    gamma : float
+        Discount in [0, 1]. ``gamma = 1`` only makes sense when every episode
+        ends; the algorithms detect when it does not.
+    states, actions : sequence of str, optional
+        Names used for printing and lookups (default ``"s0", "s1", ...`` and
+        ``"a0", "a1", ...``).
+    terminal : sequence of int or str, or bool array of shape (n_states,), optional
+        Terminal states (absorbing, worth 0).
+    allowed : bool array_like of shape (n_states, n_actions), optional
+        ``allowed[s, a]`` says whether action ``a`` exists in state ``s``
+        (default: every action everywhere). Every non-terminal state needs at
+        least one. In terminal states every action is allowed (and does nothing).
+
+    Attributes
+    ----------
+    P : ndarray of shape (n_states, n_actions, n_states)
+        Validated transition probabilities (read-only), terminal rows absorbing.
+    R : ndarray
+        The rewards as given (read-only).
+    r : ndarray of shape (n_states, n_actions)
+        Expected immediate reward; 0 in terminal states and for forbidden actions.
+    gamma : float
+    states, actions : tuple of str
+    terminal : ndarray of bool, shape (n_states,)
+    allowed : ndarray of bool, shape (n_states, n_actions)
+
+    Raises
+    ------
+    ValueError
+        If ``P`` is not 3-D or its last axis is not ``n_states``; if it has
+        negative or NaN entries; if a row of an allowed action in a
+        non-terminal state does not sum to 1; if ``R`` has the wrong shape or
+        non-finite entries; if ``gamma`` is outside [0, 1]; if ``allowed`` has
+        the wrong shape or leaves a non-terminal state without actions; if
+        ``terminal`` names an unknown state; if names are miscounted or repeated.
+
+    See Also
+    --------
+    TabularMDP.from_transitions : build one from a readable dictionary.
+    TabularMDP.from_gymnasium : build one from a toy-text environment's ``P``.
+
+    Notes
+    -----
+    Chapter 2 of the book explains every field with the access-review example.
+    """
+
+    def __init__(self, P, R, gamma, *, states=None, actions=None, terminal=None, allowed=None):
+        P = np.array(P, dtype=float)  # a copy: the caller's array is never modified
+        if P.ndim != 3:
+            raise ValueError(f"P must be a 3-D array (n_states, n_actions, n_states); "
+                             f"got shape {P.shape}")
+        n_states, n_actions, n_next = P.shape
+        if n_next != n_states:
+            raise ValueError(f"P's last axis must have length n_states = {n_states}; "
+                             f"got shape {P.shape}")
+        if n_states == 0 or n_actions == 0:
+            raise ValueError(f"P needs at least one state and one action; got shape {P.shape}")
+        bad = np.isnan(P) | (P < 0)
+        if bad.any():
+            s, a, s2 = (int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"P has a negative or NaN probability: P[{s}, {a}, {s2}] = {P[s, a, s2]}")
+        self.gamma = check_gamma(gamma)
+        self.states = _names("states", states, n_states, "s")
+        self.actions = _names("actions", actions, n_actions, "a")
+        self._state_ids = {name: i for i, name in enumerate(self.states)}
+        self._action_ids = {name: i for i, name in enumerate(self.actions)}
+
+        self.terminal = self._terminal_mask(terminal, n_states)
+        if allowed is None:
+            allowed = np.ones((n_states, n_actions), dtype=bool)
+        else:
+            allowed = np.array(allowed)
+            if allowed.shape != (n_states, n_actions):
+                raise ValueError(f"allowed must have shape (n_states, n_actions) = "
+                                 f"({n_states}, {n_actions}); got {allowed.shape}")
+            allowed = allowed.astype(bool)
+        allowed[self.terminal] = True
+        empty = ~allowed.any(axis=1)
+        if empty.any():
+            s = int(np.flatnonzero(empty)[0])
+            raise ValueError(f"state {self.states[s]!r} (index {s}) has no allowed action; "
+                             "mark it terminal if episodes end there")
+        self.allowed = allowed
+
+        sums = P.sum(axis=2)
+        off = allowed & ~self.terminal[:, None] & (np.abs(sums - 1.0) > _ROW_TOL)
+        if off.any():
+            s, a = (int(i) for i in np.argwhere(off)[0])
+            raise ValueError(f"P[{s}, {a}, :] sums to {sums[s, a]:.10g}, expected 1 "
+                             f"(state {self.states[s]!r}, action {self.actions[a]!r})")
+
+        R = np.array(R, dtype=float)
+        if R.shape not in ((n_states, n_actions), (n_states, n_actions, n_states)):
+            raise ValueError(f"R must have shape (n_states, n_actions) = ({n_states}, {n_actions}) "
+                             f"or (n_states, n_actions, n_states); got {R.shape}")
+        if not np.isfinite(R).all():
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(R))[0])
+            raise ValueError(f"R must be finite; R[{', '.join(map(str, index))}] = {R[index]}")
+        r = R if R.ndim == 2 else np.einsum("ijk,ijk->ij", P, R)
+        r = np.where(allowed & ~self.terminal[:, None], r, 0.0)
+
+        # Terminal states stay put; forbidden actions have no outcome.
+        P[~allowed] = 0.0
+        terminal_ids = np.flatnonzero(self.terminal)
+        P[terminal_ids] = 0.0
+        P[terminal_ids, :, terminal_ids] = 1.0
+        self.P = _readonly(P)
+        self.R = _readonly(R)
+        self.r = _readonly(np.ascontiguousarray(r))
+        _readonly(self.terminal)
+        _readonly(self.allowed)
+# --8<-- [end:TabularMDP]
+
+    def _terminal_mask(self, terminal, n_states) -> np.ndarray:
+        mask = np.zeros(n_states, dtype=bool)
+        if terminal is None:
+            return mask
+        if isinstance(terminal, (str, int, np.integer)):
+            terminal = [terminal]
+        terminal = list(terminal) if not isinstance(terminal, np.ndarray) else terminal
+        if isinstance(terminal, np.ndarray) and terminal.dtype == bool:
+            if terminal.shape != (n_states,):
+                raise ValueError(f"terminal as a bool mask must have shape ({n_states},); "
+                                 f"got {terminal.shape}")
+            return terminal.copy()
+        for item in terminal:
+            mask[self.state_index(item, what="terminal")] = True
+        return mask
+
+    # -- sizes and names -------------------------------------------------
+    @property
+    def n_states(self) -> int:
+        """Number of states ``S``."""
+        return self.P.shape[0]
+
+    @property
+    def n_actions(self) -> int:
+        """Number of actions ``A`` (the union over states; see ``allowed``)."""
+        return self.P.shape[1]
+
+    def state_index(self, state, *, what="state") -> int:
+        """The index of ``state``, given by name or by index.
+
+        Raises
+        ------
+        ValueError
+            If the name is unknown or the index out of range.
+        """
+        return self._index(state, self._state_ids, self.n_states, what)
+
+    def action_index(self, action, *, what="action") -> int:
+        """The index of ``action``, given by name or by index.
+
+        Raises
+        ------
+        ValueError
+            If the name is unknown or the index out of range.
+        """
+        return self._index(action, self._action_ids, self.P.shape[1], what)
+
+    @staticmethod
+    def _index(item, ids, count, what) -> int:
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if not 0 <= item < count:
+                raise ValueError(f"{what} index {int(item)} is out of range [0, {count})")
+            return int(item)
+        if item in ids:
+            return ids[item]
+        known = ", ".join(repr(n) for n in list(ids)[:8]) + (", ..." if len(ids) > 8 else "")
+        raise ValueError(f"unknown {what} {item!r}; known names: {known}")
+
+    def __repr__(self) -> str:
+        ends = [self.states[i] for i in np.flatnonzero(self.terminal)]
+        return (f"TabularMDP(n_states={self.n_states}, n_actions={self.n_actions}, "
+                f"gamma={self.gamma:g}, terminal={ends})")
+
+    # -- constructors ----------------------------------------------------
+    # --8<-- [start:from_transitions]
+    @classmethod
+    def from_transitions(cls, spec, gamma, terminal=(), *, states=None, actions=None):
+        """Build an MDP from a readable table of outcomes.
+
+        Parameters
+        ----------
+        spec : dict
+            ``{(state, action): [(prob, next_state, reward), ...], ...}`` with
+            names. Actions missing for a state are not allowed there. A state
+            may appear only as a next state (typically a terminal one).
+        gamma : float
+            Discount in [0, 1].
+        terminal : sequence of str
+            Names of the terminal states.
+        states, actions : sequence of str, optional
+            Orders of the indices. By default states are numbered in order of
+            first appearance as a key of ``spec``, then as a next state;
+            actions in order of first appearance.
+
+        Returns
+        -------
+        TabularMDP
+            With ``R`` of shape ``(S, A, S)``: the reward of each transition
+            (probability-weighted if one next state is listed twice).
+
+        Raises
+        ------
+        ValueError
+            If ``spec`` is empty or malformed, names an unknown state or action
+            (when ``states`` / ``actions`` are given), or any check of the
+            constructor fails.
+        """
+        if not spec:
+            raise ValueError("spec is empty: give {(state, action): [(prob, next_state, reward)]}")
+        for key, outcomes in spec.items():
+            if not (isinstance(key, tuple) and len(key) == 2):
+                raise ValueError(f"spec keys must be (state, action) pairs; got {key!r}")
+            for outcome in outcomes:
+                if len(outcome) != 3:
+                    raise ValueError(f"spec[{key!r}] entries must be (prob, next_state, reward); "
+                                     f"got {outcome!r}")
+        if states is None:
+            seen = [s for s, _ in spec] + [o[1] for outs in spec.values() for o in outs]
+            states = list(dict.fromkeys(seen))
+        if actions is None:
+            actions = list(dict.fromkeys(a for _, a in spec))
+        s_ids = {name: i for i, name in enumerate(states)}
+        a_ids = {name: i for i, name in enumerate(actions)}
+
+        def lookup(ids, name, what):
+            if name not in ids:
+                raise ValueError(f"spec uses unknown {what} {name!r}; known: {list(ids)}")
+            return ids[name]
+
+        n_s, n_a = len(states), len(actions)
+        P = np.zeros((n_s, n_a, n_s))
+        weighted = np.zeros((n_s, n_a, n_s))  # sum of prob * reward per (s, a, s2)
+        allowed = np.zeros((n_s, n_a), dtype=bool)
+        for (state, action), outcomes in spec.items():
+            s, a = lookup(s_ids, state, "state"), lookup(a_ids, action, "action")
+            allowed[s, a] = True
+            for prob, next_state, reward in outcomes:
+                s2 = lookup(s_ids, next_state, "state")
+                P[s, a, s2] += prob
+                weighted[s, a, s2] += prob * reward
+        R = np.divide(weighted, P, out=np.zeros_like(P), where=P > 0)
+        return cls(P, R, gamma, states=states, actions=actions, terminal=terminal,
+                   allowed=allowed)
+    # --8<-- [end:from_transitions]
+
+    @classmethod
+    def from_gymnasium(cls, env, gamma, *, states=None, actions=None):
+        """Build an MDP from a toy-text environment's model ``env.unwrapped.P``.
+
+        Works with Gymnasium's FrozenLake, CliffWalking and Taxi and with
+        :class:`rlbook.envs.GridWorld`; Gymnasium itself is not imported.
+
+        Parameters
+        ----------
+        env : environment
+            ``env.unwrapped.P[s][a]`` is a list of
+            ``(prob, next_state, reward, terminated)``; the same next state may
+            appear several times (the probabilities add up).
+            ``env.observation_space.n`` and ``env.action_space.n`` give the sizes.
+        gamma : float
+            Discount in [0, 1].
+        states, actions : sequence of str, optional
+            Names (default ``"s0", ...`` and ``"a0", ...``).
+
+        Returns
+        -------
+        TabularMDP
+            With ``R`` of shape ``(S, A)``, the expected reward. A state that a
+            transition enters with ``terminated=True`` is terminal. So is a
+            state that no action ever leaves and that pays nothing (a wall or
+            cliff cell of ``GridWorld``, never occupied): its value is 0 either
+            way, and marking it keeps ``gamma = 1`` evaluation well posed.
+
+        Raises
+        ------
+        ValueError
+            If ``P`` lacks a state or an action, or the constructor's checks fail.
+        """
+        model = env.unwrapped.P
+        n_s, n_a = int(env.observation_space.n), int(env.action_space.n)
+        P = np.zeros((n_s, n_a, n_s))
+        r = np.zeros((n_s, n_a))
+        terminal = np.zeros(n_s, dtype=bool)
+        for s in range(n_s):
+            if s not in model:
+                raise ValueError(f"env.unwrapped.P has no entry for state {s}")
+            for a in range(n_a):
+                if a not in model[s]:
+                    raise ValueError(f"env.unwrapped.P[{s}] has no entry for action {a}")
+                for prob, s2, reward, done in model[s][a]:
+                    P[s, a, s2] += prob
+                    r[s, a] += prob * reward
+                    terminal[s2] |= bool(done) and prob > 0
+        ids = np.arange(n_s)
+        stuck = (P[ids, :, ids] == 1.0).all(axis=1) & (r == 0.0).all(axis=1)
+        return cls(P, r, gamma, states=states, actions=actions, terminal=terminal | stuck)

@@ -1,0 +1,160 @@
+r"""PPO's clipped surrogate objective and its gradient (chapter 6).
+
+For samples ``(s_i, a_i)`` collected with an old policy, with advantages
+``A_i`` and probability ratio ``rho_i = pi_new(a_i|s_i) / pi_old(a_i|s_i)``
+(Schulman et al., 2017):
+
+.. math::
+
+    L^{CLIP} = \frac{1}{N} \sum_i \min\bigl(\rho_i A_i,\;
+        \operatorname{clip}(\rho_i, 1 - \epsilon, 1 + \epsilon)\, A_i\bigr).
+
+Where the clipped term is the smaller one, it does not depend on the new
+policy, so its gradient is zero: when ``A_i > 0`` and ``rho_i > 1 + eps``
+(the action is already made more likely enough) and when ``A_i < 0`` and
+``rho_i < 1 - eps`` (already made less likely enough). Elsewhere the gradient
+with respect to ``log pi_new(a_i|s_i)`` is ``rho_i A_i / N`` (since
+``d rho / d log pi_new = rho``). At ``rho_i = 1 +- eps`` exactly the two
+terms are equal and this module lets the gradient through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rlbook.policies import softmax
+
+__all__ = ["PPOObjective", "clip_zeroes_gradient", "ppo_clip_objective", "ppo_clip_logits"]
+
+
+def _check_eps(eps):
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must be in (0, 1); got {eps!r}")
+    return float(eps)
+
+
+def _as_batch(name, x, n=None):
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array; got shape {x.shape}")
+    if n is not None and x.size != n:
+        raise ValueError(f"{name} has {x.size} entries, expected {n}")
+    return x
+
+
+# --8<-- [start:clip_zeroes_gradient]
+def clip_zeroes_gradient(ratio, advantages, eps=0.2):
+    """Where PPO's clip cuts the gradient: ``(A > 0 & rho > 1+eps) | (A < 0 & rho < 1-eps)``.
+
+    Parameters
+    ----------
+    ratio, advantages : array_like of shape (N,)
+    eps : float in (0, 1)
+
+    Returns
+    -------
+    ndarray of bool, shape (N,)
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not 1-D of equal length or ``eps`` is outside (0, 1).
+    """
+    eps = _check_eps(eps)
+    rho = _as_batch("ratio", ratio)
+    A = _as_batch("advantages", advantages, rho.size)
+    return ((A > 0) & (rho > 1 + eps)) | ((A < 0) & (rho < 1 - eps))
+# --8<-- [end:clip_zeroes_gradient]
+
+
+@dataclass(frozen=True)
+class PPOObjective:
+    """The clipped surrogate on a batch.
+
+    ``value`` is ``L^CLIP`` (the batch mean); per sample, each of shape (N,):
+    ``ratio`` ``rho_i``, ``surrogate`` ``min(rho A, clip(rho) A)``,
+    ``zero_grad`` True where the clip cuts the gradient, and ``grad_log_prob``
+    ``d L^CLIP / d log pi_new(a_i|s_i)``. ``grad_logits`` (N, A) is the gradient
+    with respect to the new policy's logits when they were given, else None.
+    """
+
+    value: float
+    ratio: np.ndarray
+    surrogate: np.ndarray
+    zero_grad: np.ndarray
+    grad_log_prob: np.ndarray
+    grad_logits: np.ndarray | None = None
+
+
+# --8<-- [start:ppo_clip_objective]
+def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, eps=0.2):
+    """PPO's clipped surrogate and its gradient w.r.t. the new log-probabilities.
+
+    Parameters
+    ----------
+    log_prob_new, log_prob_old : array_like of shape (N,)
+        ``log pi_new(a_i|s_i)`` and ``log pi_old(a_i|s_i)`` of the sampled actions.
+    advantages : array_like of shape (N,)
+    eps : float in (0, 1), default 0.2
+
+    Returns
+    -------
+    PPOObjective
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not 1-D of equal length or ``eps`` is outside (0, 1).
+    """
+    eps = _check_eps(eps)
+    new = _as_batch("log_prob_new", log_prob_new)
+    old = _as_batch("log_prob_old", log_prob_old, new.size)
+    A = _as_batch("advantages", advantages, new.size)
+    rho = np.exp(new - old)
+    surrogate = np.minimum(rho * A, np.clip(rho, 1 - eps, 1 + eps) * A)
+    zero = clip_zeroes_gradient(rho, A, eps)
+    grad = np.where(zero, 0.0, rho * A) / new.size
+    return PPOObjective(float(surrogate.mean()), rho, surrogate, zero, grad)
+# --8<-- [end:ppo_clip_objective]
+
+
+def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, eps=0.2):
+    """:func:`ppo_clip_objective` for a softmax policy given by its logits.
+
+    Parameters
+    ----------
+    logits_new : array_like of shape (N, A)
+        The new policy's logits in each sample's state.
+    actions : array_like of int, shape (N,)
+    log_prob_old, advantages : array_like of shape (N,)
+    eps : float in (0, 1)
+
+    Returns
+    -------
+    PPOObjective
+        With ``grad_logits[i] = grad_log_prob[i] * (e_{a_i} - softmax(logits_new[i]))``.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, an action is out of range or ``eps`` is outside (0, 1).
+    """
+    h = np.asarray(logits_new, dtype=float)
+    if h.ndim != 2 or h.shape[0] == 0:
+        raise ValueError(f"logits_new must be a non-empty 2-D array (N, A); got shape {h.shape}")
+    a = np.asarray(actions)
+    if a.shape != (h.shape[0],) or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"actions must be {h.shape[0]} integers; got shape {a.shape}, "
+                         f"dtype {a.dtype}")
+    if ((a < 0) | (a >= h.shape[1])).any():
+        raise ValueError(f"actions must be in [0, {h.shape[1]}); got {a.min()}..{a.max()}")
+    pi = softmax(h)
+    rows = np.arange(h.shape[0])
+    result = ppo_clip_objective(np.log(pi[rows, a]), log_prob_old, advantages, eps=eps)
+    score = -pi
+    score[rows, a] += 1.0
+    grad_logits = result.grad_log_prob[:, None] * score
+    return PPOObjective(result.value, result.ratio, result.surrogate, result.zero_grad,
+                        result.grad_log_prob, grad_logits)

@@ -1,0 +1,476 @@
+r"""REINFORCE: Monte Carlo policy gradient with an optional baseline (chapter 6).
+
+The policy-gradient theorem with the log-derivative trick gives an estimate of
+the gradient of the expected return from sampled episodes (Williams, 1992):
+
+.. math::
+
+    \nabla_\theta J(\theta) \approx \frac{1}{N} \sum_{i=1}^{N} \sum_{t}
+        \nabla_\theta \log \pi_\theta(a^i_t \mid s^i_t)\,\bigl(G^i_t - b(s^i_t)\bigr),
+    \qquad \theta \leftarrow \theta + \alpha\, \widehat{\nabla_\theta J}.
+
+``G_t`` is the return-to-go from step ``t`` and ``b`` a baseline that does not
+depend on the action: none, the mean return of the batch, or a learned state
+value ``V[s]``. Since ``sum_a pi(a|s) grad log pi(a|s) = 0``, an
+action-independent baseline leaves the expected gradient unchanged and only
+changes its variance.
+
+Like most implementations, the estimate drops the ``gamma ** t`` factor in
+front of each term that the discounted policy-gradient theorem carries; with
+``gamma = 1`` (the book's default for episodic tasks) the two coincide.
+
+The module also holds :class:`Bandit`, a one-step environment, and
+:func:`bandit_update`, the exact expected update of a one-state softmax policy
+that the chapter works by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rlbook._validate import check_choice, check_gamma, check_rng
+from rlbook.envs.spaces import Discrete
+from rlbook.policies import softmax
+from rlbook.returns import returns_to_go
+from rlbook.rollout import rollout
+
+__all__ = [
+    "Bandit",
+    "BanditUpdate",
+    "GradientEstimate",
+    "GradientVariance",
+    "ReinforceResult",
+    "access_review_bandit",
+    "bandit_update",
+    "evaluate_policy",
+    "gradient_variance",
+    "policy_gradient",
+    "reinforce",
+]
+
+BASELINES = ("mean", "value")
+
+
+# -- a one-step environment -------------------------------------------------
+class Bandit:
+    """A one-step environment: one state, each action ends the episode with a reward.
+
+    Parameters
+    ----------
+    outcomes : sequence
+        One entry per action: a number (a fixed reward) or a list of
+        ``(prob, reward)`` pairs whose probabilities sum to 1.
+    actions : sequence of str, optional
+        Action names (``"a0", "a1", ...`` by default).
+
+    Raises
+    ------
+    ValueError
+        If there is no action, a probability is negative, an action's
+        probabilities do not sum to 1, or the names do not match the actions.
+
+    Notes
+    -----
+    Gymnasium API: ``reset`` returns observation 0; ``step(a)`` returns
+    ``(0, reward, True, False, {})``. Stepping again needs a ``reset``.
+    """
+
+    def __init__(self, outcomes, *, actions=None):
+        table = []
+        for a, entry in enumerate(outcomes):
+            pairs = [(1.0, float(entry))] if np.isscalar(entry) else [
+                (float(p), float(r)) for p, r in entry]
+            probs = np.array([p for p, _ in pairs])
+            if len(pairs) == 0 or (probs < 0).any():
+                raise ValueError(f"outcomes[{a}] needs (prob, reward) pairs with prob >= 0")
+            if not np.isclose(probs.sum(), 1.0):
+                raise ValueError(f"outcomes[{a}] probabilities sum to {probs.sum():.2f}, "
+                                 "expected 1")
+            table.append(tuple(pairs))
+        if not table:
+            raise ValueError("outcomes must list at least one action")
+        self.outcomes = tuple(table)
+        self.actions = (tuple(f"a{a}" for a in range(len(table))) if actions is None
+                        else tuple(actions))
+        if len(self.actions) != len(table):
+            raise ValueError(f"got {len(self.actions)} action names for {len(table)} actions")
+        self.observation_space = Discrete(1)
+        self.action_space = Discrete(len(table))
+        self.np_random = np.random.default_rng()
+        self._done = True
+
+    @property
+    def expected_rewards(self) -> np.ndarray:
+        """``R[a]``, the mean reward of each action, shape (A,)."""
+        return np.array([sum(p * r for p, r in pairs) for pairs in self.outcomes])
+
+    @property
+    def unwrapped(self):
+        return self
+
+    def reset(self, *, seed=None, options=None):
+        """Start an episode. Returns ``(0, {})``."""
+        if seed is not None:
+            self.np_random = np.random.default_rng(seed)
+        self._done = False
+        return 0, {}
+
+    def step(self, action):
+        """Take ``action``; the episode ends at once."""
+        if self._done:
+            raise RuntimeError("call reset() before step()")
+        if not self.action_space.contains(action):
+            raise ValueError(f"action must be an integer in [0, {self.action_space.n}); "
+                             f"got {action!r}")
+        pairs = self.outcomes[int(action)]
+        i = 0 if len(pairs) == 1 else self.np_random.choice(len(pairs),
+                                                            p=[p for p, _ in pairs])
+        self._done = True
+        return 0, pairs[i][1], True, False, {}
+
+    def __repr__(self) -> str:
+        return f"Bandit(actions={self.actions})"
+
+
+def access_review_bandit() -> Bandit:
+    """The access-review start decision as a one-step bandit (chapters 4 and 6).
+
+    ``auto_approve`` returns -120; ``request_evidence`` returns 59 when the
+    evidence arrives (probability 0.75) and -54 when the request is abandoned
+    (mean 30.75); ``human_review`` returns 54.
+    """
+    return Bandit([-120.0, [(0.75, 59.0), (0.25, -54.0)], 54.0],
+                  actions=("auto_approve", "request_evidence", "human_review"))
+
+
+# -- the worked one-step update ---------------------------------------------
+@dataclass(frozen=True)
+class BanditUpdate:
+    """One exact policy-gradient step on a one-state softmax policy.
+
+    ``probs`` and ``new_probs`` are ``pi`` before and after; ``baseline`` is the
+    ``b`` subtracted from the returns; ``gradient`` the exact expected gradient
+    with respect to the logits; ``logits`` the logits after the step.
+    """
+
+    probs: np.ndarray
+    baseline: float
+    gradient: np.ndarray
+    logits: np.ndarray
+    new_probs: np.ndarray
+
+
+# --8<-- [start:bandit_update]
+def bandit_update(returns, *, step_size, logits=None, baseline="mean"):
+    """One gradient-ascent step using the exact expected REINFORCE gradient.
+
+    With one state and a return ``G[a]`` for each action, the expectation of
+    ``(G[a] - b) * grad log pi(a)`` over ``a ~ pi`` is, for the logits,
+
+        grad[j] = sum_a pi[a] (G[a] - b) (1[a == j] - pi[j])
+                = pi[j] (G[j] - b) - pi[j] sum_a pi[a] (G[a] - b).
+
+    Parameters
+    ----------
+    returns : array_like of shape (A,)
+        The return of each action.
+    step_size : float
+        ``alpha`` in ``logits += alpha * grad``.
+    logits : array_like of shape (A,), optional
+        Zeros (uniform ``pi``) by default.
+    baseline : {"mean", None} or float
+        ``"mean"`` subtracts the expected return ``sum_a pi[a] G[a]``. In the
+        exact expectation any constant baseline cancels (the result is the
+        same with ``None``); it matters for sampled estimates.
+
+    Returns
+    -------
+    BanditUpdate
+
+    Raises
+    ------
+    ValueError
+        If ``returns`` and ``logits`` differ in shape or ``baseline`` is
+        neither ``"mean"``, ``None`` nor a number.
+    """
+    G = np.asarray(returns, dtype=float)
+    h = np.zeros_like(G) if logits is None else np.asarray(logits, dtype=float)
+    if G.ndim != 1 or h.shape != G.shape:
+        raise ValueError(f"returns and logits must be 1-D of the same length; "
+                         f"got shapes {G.shape} and {h.shape}")
+    pi = softmax(h)
+    if baseline is None:
+        b = 0.0
+    elif isinstance(baseline, str):
+        check_choice("baseline", baseline, {"mean"})
+        b = float(pi @ G)
+    else:
+        b = float(baseline)
+    advantage = G - b
+    gradient = pi * advantage - pi * (pi @ advantage)
+    new_logits = h + step_size * gradient
+    return BanditUpdate(pi, b, gradient, new_logits, softmax(new_logits))
+# --8<-- [end:bandit_update]
+
+
+# -- the sampled gradient ---------------------------------------------------
+@dataclass(frozen=True)
+class GradientEstimate:
+    """A batch policy-gradient estimate.
+
+    ``gradient`` is the batch mean (shaped like ``theta``); ``per_episode``
+    stacks each episode's term ``sum_t (G_t - b_t) grad log pi(a_t | s_t)``,
+    shape (N, *theta.shape); ``returns`` holds each episode's ``G_0``.
+    """
+
+    gradient: np.ndarray
+    per_episode: np.ndarray
+    returns: np.ndarray
+
+
+def _baseline_values(baseline, episodes, G):
+    """The baseline ``b_t`` for every step of every episode."""
+    if baseline is None:
+        return [np.zeros_like(g) for g in G]
+    if isinstance(baseline, str):
+        check_choice("baseline", baseline, {"mean"})
+        b = float(np.concatenate(G).mean())
+        return [np.full_like(g, b) for g in G]
+    V = np.asarray(baseline, dtype=float)
+    if V.ndim != 1:
+        raise ValueError(f"a value baseline must be an array V of shape (n_states,); "
+                         f"got shape {V.shape}")
+    return [V[ep.states] for ep in episodes]
+
+
+# --8<-- [start:policy_gradient]
+def policy_gradient(policy, episodes, *, gamma=1.0, baseline=None):
+    """REINFORCE estimate ``mean_i sum_t grad log pi(a_t|s_t) (G_t - b_t)``.
+
+    Parameters
+    ----------
+    policy : TabularSoftmaxPolicy or LinearSoftmaxPolicy
+        The policy that generated ``episodes``.
+    episodes : sequence of Episode
+        Rollouts of ``policy`` (see :func:`rlbook.rollout`).
+    gamma : float
+        Discount used for the returns-to-go ``G_t``.
+    baseline : None, "mean" or ndarray of shape (n_states,)
+        No baseline, the mean of all ``G_t`` in the batch, or a state value
+        ``V[s_t]``.
+
+    Returns
+    -------
+    GradientEstimate
+
+    Raises
+    ------
+    ValueError
+        If ``episodes`` is empty, ``gamma`` is outside [0, 1] or the baseline
+        is unknown.
+    """
+    if len(episodes) == 0:
+        raise ValueError("episodes must hold at least one episode")
+    gamma = check_gamma(gamma)
+    G = [returns_to_go(ep.rewards, gamma) for ep in episodes]
+    b = _baseline_values(baseline, episodes, G)
+    per_episode = np.zeros((len(episodes),) + policy.theta.shape)
+    for i, ep in enumerate(episodes):
+        for s, a, advantage in zip(ep.states, ep.actions, G[i] - b[i]):
+            per_episode[i] += advantage * policy.grad_log_prob(s, a)
+    returns = np.array([g[0] if len(g) else 0.0 for g in G])
+    return GradientEstimate(per_episode.mean(axis=0), per_episode, returns)
+# --8<-- [end:policy_gradient]
+
+
+def _check_positive_int(name, value):
+    if int(value) != value or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+def _check_baseline(baseline):
+    if baseline is not None:
+        check_choice("baseline", baseline, set(BASELINES))
+
+
+def _batch(env, policy, batch_size, rng, max_steps):
+    seeds = rng.integers(2**32, size=batch_size)
+    return [rollout(env, policy, seed=int(s), max_steps=max_steps) for s in seeds]
+
+
+# -- training ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ReinforceResult:
+    """What :func:`reinforce` returns.
+
+    ``policy`` is the trained policy (a copy; the one passed in is untouched).
+    Per-iteration statistics, each of shape (iterations,): ``mean_return`` (mean
+    ``G_0`` of the batch, before the update), ``grad_variance`` (the variance
+    of the batch gradient estimate, summed over parameters: trace of the
+    sample covariance of the per-episode terms divided by ``batch_size``) and
+    ``episode_length`` (mean steps). ``V`` is the learned state-value baseline
+    (``baseline="value"``), else None.
+    """
+
+    policy: object
+    mean_return: np.ndarray
+    grad_variance: np.ndarray
+    episode_length: np.ndarray
+    V: np.ndarray | None
+
+
+# --8<-- [start:reinforce]
+def reinforce(env, policy, *, iterations, batch_size, step_size, gamma=1.0, baseline="mean",
+              seed=None, max_steps=100, value_step_size=0.1):
+    """Train a softmax policy with REINFORCE (batch Monte Carlo policy gradient).
+
+    Each iteration samples ``batch_size`` episodes with the current policy,
+    estimates the gradient with :func:`policy_gradient` and takes one step
+    ``theta += step_size * gradient``.
+
+    Parameters
+    ----------
+    env : environment with Gymnasium's API and discrete spaces
+    policy : TabularSoftmaxPolicy or LinearSoftmaxPolicy
+        The starting policy (not modified).
+    iterations, batch_size : int
+    step_size : float
+        ``alpha``, the gradient-ascent step.
+    gamma : float
+    baseline : {None, "mean", "value"}
+        ``"value"`` learns a table ``V[s]`` alongside the policy, moved toward
+        the observed returns-to-go by ``value_step_size`` after each batch
+        (the advantages use ``V`` from before that move).
+    seed : int or None
+    max_steps : int
+        Episodes are truncated after this many steps.
+    value_step_size : float
+        Step size of the learned baseline, in (0, 1].
+
+    Returns
+    -------
+    ReinforceResult
+
+    Raises
+    ------
+    ValueError
+        If a count is not a positive integer, a step size is not positive,
+        ``gamma`` is outside [0, 1] or ``baseline`` is unknown.
+    """
+    iterations = _check_positive_int("iterations", iterations)
+    batch_size = _check_positive_int("batch_size", batch_size)
+    if not step_size > 0:
+        raise ValueError(f"step_size must be > 0; got {step_size!r}")
+    if not 0 < value_step_size <= 1:
+        raise ValueError(f"value_step_size must be in (0, 1]; got {value_step_size!r}")
+    gamma = check_gamma(gamma)
+    _check_baseline(baseline)
+    rng = check_rng(seed)
+    policy = policy.copy()
+    V = np.zeros(env.observation_space.n) if baseline == "value" else None
+    stats = np.zeros((iterations, 3))
+    for k in range(iterations):
+        episodes = _batch(env, policy, batch_size, rng, max_steps)
+        estimate = policy_gradient(policy, episodes, gamma=gamma,
+                                   baseline=V if baseline == "value" else baseline)
+        policy.theta += step_size * estimate.gradient
+        if V is not None:
+            _update_values(V, episodes, gamma, value_step_size)
+        stats[k] = (estimate.returns.mean(), _total_variance(estimate.per_episode),
+                    np.mean([ep.length for ep in episodes]))
+    return ReinforceResult(policy, stats[:, 0], stats[:, 1], stats[:, 2], V)
+# --8<-- [end:reinforce]
+
+
+def _update_values(V, episodes, gamma, alpha):
+    """Move ``V[s]`` toward the mean return-to-go observed from ``s`` in the batch."""
+    states = np.concatenate([ep.states for ep in episodes]).astype(int)
+    G = np.concatenate([returns_to_go(ep.rewards, gamma) for ep in episodes])
+    counts = np.bincount(states, minlength=len(V))
+    sums = np.bincount(states, weights=G, minlength=len(V))
+    seen = counts > 0
+    V[seen] += alpha * (sums[seen] / counts[seen] - V[seen])
+
+
+def _total_variance(per_episode):
+    """Trace of the covariance of the batch mean of ``per_episode`` terms."""
+    n = len(per_episode)
+    if n < 2:
+        return float("nan")
+    flat = per_episode.reshape(n, -1)
+    return float(flat.var(axis=0, ddof=1).sum() / n)
+
+
+# -- measuring -------------------------------------------------------------
+@dataclass(frozen=True)
+class GradientVariance:
+    """Spread of the batch gradient estimate at a fixed policy.
+
+    ``mean_gradient`` averages the ``n_batches`` estimates (shaped like
+    ``theta``); ``variance`` is their total variance (summed over parameters)
+    across batches; ``estimates`` stacks them, shape (n_batches, *theta.shape).
+    """
+
+    mean_gradient: np.ndarray
+    variance: float
+    estimates: np.ndarray
+
+
+# --8<-- [start:gradient_variance]
+def gradient_variance(env, policy, *, baseline, batch_size, n_batches, gamma=1.0, seed=None,
+                      max_steps=100):
+    """Measure the variance of the REINFORCE estimate by drawing many batches.
+
+    The policy stays fixed; each of ``n_batches`` independent batches of
+    ``batch_size`` episodes gives one estimate from :func:`policy_gradient`.
+
+    Parameters
+    ----------
+    env, policy : as in :func:`reinforce`
+    baseline : None, "mean" or ndarray of shape (n_states,)
+    batch_size, n_batches : int
+        ``n_batches`` must be at least 2.
+    gamma : float
+    seed : int or None
+    max_steps : int
+
+    Returns
+    -------
+    GradientVariance
+
+    Raises
+    ------
+    ValueError
+        If a count is invalid, ``gamma`` is outside [0, 1] or the baseline is
+        unknown.
+    """
+    batch_size = _check_positive_int("batch_size", batch_size)
+    n_batches = _check_positive_int("n_batches", n_batches)
+    if n_batches < 2:
+        raise ValueError(f"n_batches must be >= 2 to measure a variance; got {n_batches}")
+    rng = check_rng(seed)
+    estimates = np.array([
+        policy_gradient(policy, _batch(env, policy, batch_size, rng, max_steps),
+                        gamma=gamma, baseline=baseline).gradient
+        for _ in range(n_batches)])
+    variance = float(estimates.reshape(n_batches, -1).var(axis=0, ddof=1).sum())
+    return GradientVariance(estimates.mean(axis=0), variance, estimates)
+# --8<-- [end:gradient_variance]
+
+
+def evaluate_policy(env, policy, *, episodes, gamma=1.0, seed=None, max_steps=100):
+    """Mean discounted return ``G_0`` of ``policy`` over ``episodes`` seeded rollouts.
+
+    Raises
+    ------
+    ValueError
+        If ``episodes`` is not a positive integer or ``gamma`` is outside [0, 1].
+    """
+    episodes = _check_positive_int("episodes", episodes)
+    gamma = check_gamma(gamma)
+    rng = check_rng(seed)
+    return float(np.mean([ep.discounted_return(gamma)
+                          for ep in _batch(env, policy, episodes, rng, max_steps)]))

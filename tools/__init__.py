@@ -1,0 +1,1 @@
+"""Maintainer tools for the book (not part of the rlbook package)."""
