@@ -19,6 +19,10 @@ from mkdocs.structure.files import File
 
 _LAB = re.compile(r"^labs/lab[^/]*\.py$")
 _OUTSIDE_SCRIPT = re.compile(r'<script[^>]*\bsrc="(?:https?:)?//[^"]*"[^>]*>\s*</script>')
+# Inline scripts of the notebook template that configure MathJax or import Mermaid from a CDN.
+_CDN_INLINE = re.compile(
+    r'<script\b[^>]*>(?:(?!</script>).)*?(?:MathJax|import\(\s*"https?://|cdnjs\.)'
+    r'(?:(?!</script>).)*</script>', re.DOTALL)
 
 
 def is_lab(src_uri: str) -> bool:
@@ -46,8 +50,10 @@ def on_files(files, config):
 def on_page_content(html, page, config, files):
     if not is_lab(page.file.src_uri):
         return html
-    html = _OUTSIDE_SCRIPT.sub("", html)
-    name = posixpath.basename(notebook_uri(page.file.src_uri))
-    button = (f'<p class="rlbook-download"><a class="md-button" href="{name}" download>'
+    html = _CDN_INLINE.sub("", _OUTSIDE_SCRIPT.sub("", html))
+    notebook = files.get_file_from_path(notebook_uri(page.file.src_uri))
+    href = notebook.url_relative_to(page.file)
+    name = posixpath.basename(notebook.src_uri)
+    button = (f'<p class="rlbook-download"><a class="md-button" href="{href}" download="{name}">'
               f"Download this lab as a notebook (.ipynb)</a></p>\n")
     return button + html

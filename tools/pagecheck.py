@@ -104,7 +104,8 @@ def expand(text: str) -> tuple[list[str], list[int]]:
 
 def parse(path: Path) -> Page:
     """Extract the runnable chains of a page and check the fence rules."""
-    rel = path.resolve().relative_to(ROOT).as_posix()
+    resolved = path.resolve()
+    rel = resolved.relative_to(ROOT).as_posix() if ROOT in resolved.parents else str(path)
     text = path.read_text(encoding="utf-8")
     problems: list[str] = []
     try:

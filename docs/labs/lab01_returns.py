@@ -1,0 +1,76 @@
+# %% [markdown]
+# # Lab 1: returns and rollouts
+#
+# Change the numbers and rerun. This lab is executed every time the site is built, so
+# what you see below is what the code printed.
+#
+# 1. How does the discount factor change the ranking of the access-review routes?
+# 2. How long does a random policy take to find the goal on a gridworld you design?
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+import rlbook
+from rlbook.plotting import plot_curves, plot_grid
+
+# %% [markdown]
+# ## Returns as a function of $\gamma$
+#
+# The return of each route, $G_0 = \sum_t \gamma^t r_t$, for a range of discount factors.
+
+# %%
+routes = {
+    "auto_approve": [-120],
+    "request_evidence": [-4, 70],
+    "human_review": [-18, 80],
+}
+gammas = np.linspace(0, 1, 21)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for name, rewards in routes.items():
+    ax.plot(gammas, [rlbook.discounted_return(rewards, g) for g in gammas], label=name)
+ax.set_xlabel("gamma")
+ax.set_ylabel("G_0")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## A gridworld of your own
+#
+# Edit the layout: `S` start, `G` goal, `#` wall, `.` free. Every step costs 1; entering the
+# goal pays 10.
+
+# %%
+layout = [
+    "S . . . .",
+    ". # # . .",
+    ". . . # .",
+    "# # . . G",
+]
+env = rlbook.GridWorld(layout, max_steps=200)
+lengths = np.array([rlbook.rollout(env, seed=seed).length for seed in range(300)])
+print(f"random policy: mean episode length {lengths.mean():.1f} steps "
+      f"(median {np.median(lengths):.0f}, longest {lengths.max()})")
+
+# %%
+episode = rlbook.rollout(env, seed=0)
+fig, ax = plt.subplots(figsize=(4, 3.5))
+plot_grid(ax, env, path=[*episode.states, episode.final_state])
+ax.set_title(f"seed 0: {episode.length} steps")
+plt.show()
+
+# %% [markdown]
+# ## Returns of a random policy, episode by episode
+#
+# Each curve is the running mean of $G_0$ over episodes for one block of seeds; the band is the
+# standard error across blocks.
+
+# %%
+G = np.array([rlbook.rollout(env, seed=seed).discounted_return(0.9) for seed in range(300)])
+running = np.cumsum(G.reshape(5, 60), axis=1) / np.arange(1, 61)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+plot_curves(ax, running, label="running mean of G_0")
+ax.set_xlabel("episodes")
+ax.legend()
+plt.show()

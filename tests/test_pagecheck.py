@@ -1,0 +1,153 @@
+"""The page checker must be able to fail: these tests feed it broken pages."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tools import pagecheck
+
+CHAPTER1 = pagecheck.DOCS / "chapters" / "01-rl-loop.md"
+
+
+def page(tmp_path, text):
+    path = tmp_path / "page.md"
+    path.write_text(text, encoding="utf-8")
+    return pagecheck.parse(path)
+
+
+def run_all(parsed):
+    return [pagecheck.failure(b, pagecheck.run(b)) for b in parsed.blocks]
+
+
+GOOD = '''# T
+
+```python
+print(1 + 1)
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+2
+```
+'''
+
+
+def test_a_correct_page_passes(tmp_path):
+    parsed = page(tmp_path, GOOD)
+    assert parsed.problems == [] and len(parsed.blocks) == 1
+    assert run_all(parsed) == [None]
+
+
+def test_one_changed_character_of_a_real_page_fails(tmp_path):
+    """Copy chapter 1, change one digit of one expected output, run that block."""
+    text = CHAPTER1.read_text(encoding="utf-8")
+    original = pagecheck.parse(CHAPTER1)
+    block = next(b for b in original.blocks if b.expected and re.search(r"\d", b.expected))
+    lines = text.split("\n")
+    first, last = block.expected_lines
+    for i in range(first, last - 1):
+        if re.search(r"\d", lines[i]):
+            lines[i] = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), lines[i], count=1)
+            break
+    copy = tmp_path / "chapter.md"
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    mutated = next(b for b in pagecheck.parse(copy).blocks if b.line == block.line)
+    assert pagecheck.failure(block, pagecheck.run(block)) is None
+    message = pagecheck.failure(mutated, pagecheck.run(mutated))
+    assert message and "printed output differs" in message and "+++ printed by the code" in message
+
+
+def test_every_expected_output_on_every_page_is_compared(tmp_path):
+    """Changing the first digit of any expected output on any page makes its block fail.
+
+    The page is mutated as text and parsed again; the block's newly shown output is compared
+    with what the code printed (the unmutated output, which the page tests prove equal).
+    """
+    checked = 0
+    for path in pagecheck.pages():
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for block in pagecheck.parse(path).blocks:
+            if block.expected is None or not re.search(r"\d", block.expected):
+                continue
+            first, last = block.expected_lines
+            i = next(i for i in range(first, last - 1) if re.search(r"\d", lines[i]))
+            mutated_lines = list(lines)
+            mutated_lines[i] = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10),
+                                      lines[i], count=1)
+            copy = tmp_path / path.name
+            copy.write_text("\n".join(mutated_lines), encoding="utf-8")
+            mutated = [b for b in pagecheck.parse(copy).blocks if b.line == block.line]
+            assert len(mutated) == 1, block.label
+            printed = pagecheck.Result(block.expected, "", 0)
+            assert pagecheck.failure(mutated[0], printed), f"{block.label}: change not detected"
+            checked += 1
+    assert checked >= 10
+
+
+def test_python_looking_fences_that_never_run_are_caught(tmp_path):
+    parsed = page(tmp_path, "```py\nx = 1\n```\n\n```python title=\"a.py\"\nx = 2\n```\n")
+    assert len(parsed.problems) == 2
+    assert all("would never run" in p for p in parsed.problems)
+
+
+def test_display_only_fences_pass_but_cannot_carry_output(tmp_path):
+    ok = page(tmp_path, '<!--pytest.mark.display_only-->\n```python title="a.py"\nx = 2\n```\n')
+    assert ok.problems == [] and ok.shown == 1 and ok.blocks == []
+    bad = page(tmp_path, '<!--pytest.mark.display_only-->\n```python\nprint(2)\n```\n\n'
+                         '<!--pytest-codeblocks:expected-output-->\n```text\n2\n```\n')
+    assert any("follows a block that is not run" in p for p in bad.problems)
+
+
+def test_shell_fences_and_unknown_markers_are_rejected(tmp_path):
+    parsed = page(tmp_path, "```bash\nrm -rf /\n```\n\n<!--pytest.mark.skip-->\n```python\nx = 1\n```\n")
+    assert any("would be executed" in p for p in parsed.problems)
+    assert any("unsupported marker" in p for p in parsed.problems)
+
+
+def test_continued_blocks_join_and_output_goes_last(tmp_path):
+    text = ("```python\nx = 20\n```\n\n<!--pytest-codeblocks:cont-->\n```python\nprint(x + 1)\n```\n\n"
+            "<!--pytest-codeblocks:expected-output-->\n```text\n21\n```\n")
+    parsed = page(tmp_path, text)
+    assert parsed.problems == [] and len(parsed.blocks) == 1 and parsed.blocks[0].pieces == [1, 6]
+    assert run_all(parsed) == [None]
+    early = ("```python\nprint(1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n\n"
+             "<!--pytest-codeblocks:cont-->\n```python\nprint(2)\n```\n")
+    assert any("whose output is already shown" in p for p in page(tmp_path, early).problems)
+
+
+def test_output_without_expected_block_and_exceptions_fail_with_traceback(tmp_path):
+    silent = page(tmp_path, "```python\nprint('surprise')\n```\n")
+    assert "prints output but the page shows none" in run_all(silent)[0]
+    broken = page(tmp_path, "```python\nimport numpy as np\nnp.zeros(2) @ np.zeros(3)\n```\n")
+    message = run_all(broken)[0]
+    assert "page.md:1: the block raised" in message and "ValueError" in message
+    assert "np.zeros(2) @ np.zeros(3)" in message
+
+
+def test_blocks_run_in_a_fresh_process_without_hidden_setup(tmp_path):
+    parsed = page(tmp_path, "```python\nx = 1\n```\n\n```python\nprint(x)\n```\n")
+    results = run_all(parsed)
+    assert results[0] is None and "NameError" in results[1]
+
+
+def test_snippet_includes_run_the_package_source(tmp_path):
+    text = ('```python\n--8<-- "rlbook/returns.py:discounted_return"\n\n'
+            "print(discounted_return([1, 1], 0.5))\n```\n")
+    parsed = page(tmp_path, text)
+    assert "def discounted_return" in parsed.blocks[0].code
+    assert "NameError" in run_all(parsed)[0]   # the section needs its imports: shown, then run
+    missing = page(tmp_path, '```python\n--8<-- "rlbook/returns.py:no_such_section"\n```\n')
+    assert missing.problems and "snippet" in missing.problems[0]
+
+
+def test_accept_writes_outputs_that_then_pass(tmp_path, monkeypatch):
+    from tools import accept_outputs
+
+    path = tmp_path / "page.md"
+    path.write_text("!!! example\n\n    ```python\n    print('a')\n    print(2)\n    ```\n")
+    assert accept_outputs.accept(path) == 0
+    parsed = pagecheck.parse(path)
+    assert parsed.blocks[0].expected == "a\n2\n" and run_all(parsed) == [None]
+    assert "    <!--pytest-codeblocks:expected-output-->" in path.read_text()
