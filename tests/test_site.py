@@ -48,7 +48,7 @@ def test_nothing_is_loaded_from_outside(site):
     offenders = []
     for path in site.rglob("*.html"):
         for match in _FETCHING.finditer(path.read_text(encoding="utf-8")):
-            url = match.group(1) or match.group(2)
+            url = match.group(1) or match.group(2) or ""
             if _OUTSIDE.match(url) and 'rel="canonical"' not in match.group(0):
                 offenders.append(f"{path.relative_to(site)}: {url}")
     for path in [*site.rglob("*.html"), *site.rglob("*.js")]:
@@ -56,7 +56,7 @@ def test_nothing_is_loaded_from_outside(site):
             offenders.append(f"{path.relative_to(site)}: import({match.group(1)})")
     for path in site.rglob("*.css"):
         for match in _CSS_URL.finditer(path.read_text(encoding="utf-8")):
-            url = match.group(1) or match.group(2)
+            url = match.group(1) or match.group(2) or ""
             if _OUTSIDE.match(url):
                 offenders.append(f"{path.relative_to(site)}: {url}")
     assert not offenders, "requests outside the site:\n" + "\n".join(offenders)
