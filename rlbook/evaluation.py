@@ -30,6 +30,7 @@ Chapter 7 of the book explains all of it.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rlbook._validate import check_gamma, check_rng
+from rlbook.off_policy import sample_actions
 from rlbook.rollout import rollout
 
 __all__ = [
@@ -48,6 +50,8 @@ __all__ = [
     "PolicyEvaluation",
     "Seeds",
     "Selection",
+    "SNAPSHOT_SCHEMA",
+    "access_request_log",
     "access_request_outcomes",
     "episode_returns",
     "evaluate_policy",
@@ -460,3 +464,75 @@ def access_request_outcomes(contexts, *, abandon=0.25, seed=None, rng=None):
     outcomes[:, HUMAN_REVIEW] = 54.0
     return outcomes
 # --8<-- [end:access_request_outcomes]
+
+
+SNAPSHOT_SCHEMA = {"episode_id": str, "user_id": str, "timestamp": str, "case": str}
+"""The fields of an access-request log known when the router decides."""
+
+
+# --8<-- [start:access_request_log]
+def access_request_log(n, *, behavior, abandon=0.25, p_required=0.5, n_users=40,
+                       start="2024-01-01 08:00", days=90, seed=None, rng=None):
+    """Simulate a router's log of ``n`` access requests, one decision each.
+
+    Requests arrive at random over ``days`` days from ``start``. Each record has
+    the decision-time fields of :data:`SNAPSHOT_SCHEMA`, the logged decision
+    (``action`` drawn from ``behavior[case]`` and its ``propensity``), its
+    ``reward`` (as in :func:`access_request_outcomes`) and fields written
+    after the decision: ``evidence_received_at``, ``reviewer_assigned_at``,
+    ``review_outcome`` and ``approval_reversed``.
+
+    Parameters
+    ----------
+    n : int
+    behavior : ndarray of shape (2, 3)
+        Logging probabilities ``mu[case, action]``.
+    abandon, p_required : float in [0, 1]
+        Abandonment probability; share of ``required_review`` requests.
+    n_users : int
+    start : str "YYYY-MM-DD HH:MM"
+    days : float
+    seed, rng : randomness
+
+    Returns
+    -------
+    list of dict, in time order
+
+    Raises
+    ------
+    ValueError
+        If ``behavior`` is not (2, 3) probabilities with rows summing to 1, or
+        a probability argument is outside [0, 1].
+    """
+    behavior = np.asarray(behavior, dtype=float)
+    if behavior.shape != (2, 3) or (behavior < 0).any():
+        raise ValueError(f"behavior must be probabilities of shape (2, 3); got {behavior.shape}")
+    sums = behavior.sum(axis=1)
+    for case, total in enumerate(sums):
+        if abs(total - 1) > 1e-8:
+            raise ValueError(f"behavior[{case}, :] sums to {total:.2f}, expected 1")
+    if not 0.0 <= p_required <= 1.0:
+        raise ValueError(f"p_required must be in [0, 1]; got {p_required!r}")
+    rng = check_rng(seed, rng)
+    contexts = (rng.random(n) >= p_required).astype(int)        # 0 = required_review
+    outcomes = access_request_outcomes(contexts, abandon=abandon, rng=rng)
+    actions = sample_actions(behavior, contexts, rng=rng)
+    users = rng.integers(n_users, size=n)
+    minutes = np.sort(rng.uniform(0, days * 24 * 60, size=n))
+    t0 = dt.datetime.strptime(start, "%Y-%m-%d %H:%M")
+    stamp = lambda m: (t0 + dt.timedelta(minutes=float(m))).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    log = []
+    for i in range(n):
+        c, a, reward = contexts[i], actions[i], outcomes[i, actions[i]]
+        evidence = a == REQUEST_EVIDENCE and reward > 0
+        log.append({
+            "episode_id": f"r{i:04d}", "user_id": f"u{users[i]:02d}",
+            "timestamp": stamp(minutes[i]), "case": CASES[c],
+            "action": ACTIONS[a], "propensity": float(behavior[c, a]), "reward": float(reward),
+            "evidence_received_at": stamp(minutes[i] + 600) if evidence else None,
+            "reviewer_assigned_at": stamp(minutes[i] + 30) if a == HUMAN_REVIEW else None,
+            "review_outcome": "approved" if a == HUMAN_REVIEW else None,
+            "approval_reversed": bool(a == AUTO_APPROVE and c == 0),
+        })
+    return log
+# --8<-- [end:access_request_log]

@@ -151,19 +151,22 @@ def check_split(train, validation, test, *, time_key="timestamp", episode_key="e
     """
     sides = dict(zip(SIDES, (list(train), list(validation), list(test))))
     keys = [episode_key] + ([user_key] if user_key is not None else [])
+    for side, records in sides.items():
+        for index, record in enumerate(records):
+            for key in [time_key, *keys]:
+                _field(record, key, f"{index} of {side}")
     for key in keys:
         owner = {}
         for side, records in sides.items():
-            for index, record in enumerate(records):
-                value = _field(record, key, index)
-                first = owner.setdefault(value, side)
+            for record in records:
+                first = owner.setdefault(record[key], side)
                 if first != side:
-                    raise ValueError(f"{key} {value!r} appears in both {first} and {side}")
+                    raise ValueError(f"{key} {record[key]!r} appears in both {first} and {side}")
     for earlier, later in zip(SIDES, SIDES[1:]):
         if not sides[earlier] or not sides[later]:
             continue
-        last = max(sides[earlier], key=lambda r: _field(r, time_key, 0))
-        first = min(sides[later], key=lambda r: _field(r, time_key, 0))
+        last = max(sides[earlier], key=lambda r: r[time_key])
+        first = min(sides[later], key=lambda r: r[time_key])
         if not last[time_key] < first[time_key]:
             raise ValueError(
                 f"{earlier} episode {last[episode_key]!r} at {last[time_key]} is not earlier "

@@ -1,0 +1,162 @@
+# %% [markdown]
+# # Lab 7: held-out evaluation of learned policies
+#
+# Chapter 5 trained a Q-learner and chapter 6 a REINFORCE policy on the access-review MDP
+# with a quarter of evidence requests abandoned. Here we evaluate both the way chapter 7
+# asks: frozen, on held-out episodes from a separate seed stream, with confidence intervals
+# and severe outcomes counted; we choose between them on validation episodes and report the
+# choice once on test episodes. This lab is executed every time the site is built, so what
+# you see below is what the code printed. Change the numbers and rerun.
+#
+# 1. Does the training log tell you what the learned policy will earn?
+# 2. Which learned policy would you ship, and what is its value with an interval?
+# 3. What changes when abandonment is rare and the better mean carries severe outcomes?
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+from rlbook.dp import policy_evaluation
+from rlbook.envs.tabular import TabularEnv
+from rlbook.evaluation import evaluate_policy, select_policy, train_eval_seeds
+from rlbook.exploration import visit_step_size
+from rlbook.policies import TabularSoftmaxPolicy
+from rlbook.problems import access_review_mdp
+from rlbook.reinforce import reinforce
+from rlbook.td import q_learning
+
+# %% [markdown]
+# ## Three independent streams
+#
+# One experiment seed is split into a training seed and a held-out seed, and the held-out
+# seed again into validation and test. No evaluation episode is a training episode replayed.
+
+# %%
+train_seed, held_out_seed = train_eval_seeds(0)
+validation_seed, test_seed = train_eval_seeds(held_out_seed)
+
+mdp = access_review_mdp(abandon=0.25, gamma=0.9)
+env = TabularEnv(mdp, start="new_request")
+NEW = mdp.state_index("new_request")
+
+# %% [markdown]
+# ## Train the two learners
+#
+# Q-learning with chapter 5's settings (20,000 episodes, $\epsilon = 0.15$, step size
+# $n^{-0.6}$ for the $n$-th visit of a state-action pair) and REINFORCE with a tabular
+# softmax policy, a mean-return baseline and 300 batches of 20 episodes.
+
+# %%
+q = q_learning(env, 20_000, alpha=visit_step_size(0.6), gamma=0.9, epsilon=0.15,
+               seed=train_seed)
+start = TabularSoftmaxPolicy(mdp.n_states, mdp.n_actions, mask=mdp.allowed)
+pg = reinforce(env, start, iterations=300, batch_size=20, step_size=0.01, gamma=0.9,
+               seed=train_seed)
+
+print("Q-learning Q[new_request]:",
+      ", ".join(f"{a} {v:.2f}" for a, v in zip(mdp.actions, q.Q[NEW]) if np.isfinite(v)))
+print("REINFORCE pi[new_request]:",
+      ", ".join(f"{a} {p:.3f}" for a, p in zip(mdp.actions, pg.policy.table()[NEW])
+                if mdp.allowed[NEW, mdp.action_index(a)]))
+
+# %% [markdown]
+# ## Question 1: the training log vs held-out episodes
+#
+# Q-learning's log records the undiscounted return of every training episode, exploration
+# included. Compare its last 2,000 episodes with 2,000 held-out episodes of the frozen greedy
+# policy, also undiscounted ($\gamma = 1$) so that only the exploration differs.
+
+# %%
+train_log = q.episode_returns[-2000:]
+frozen = evaluate_policy(env, q.policy, episodes=2000, gamma=1.0, seed=validation_seed,
+                         severe_below=0)
+print(f"training log (exploring): mean {train_log.mean():6.2f}, "
+      f"severe {np.sum(train_log < 0)} of {len(train_log)}")
+print(f"held-out, frozen policy:  mean {frozen.mean:6.2f}, severe {frozen.n_severe} of {frozen.n}")
+
+# %% [markdown]
+# Exploration keeps auto-approving now and then during training: the log is worse than the
+# policy, and its severe outcomes are not the policy's. The log is not a deployment estimate
+# in either direction.
+#
+# ## Question 2: choose on validation, report once on test
+#
+# Candidates: the Q-learner's greedy policy, REINFORCE's stochastic policy as trained, and
+# REINFORCE's greedy version (its most likely action in each state). Each is scored on 1,000
+# validation episodes at $\gamma = 0.9$; the exact values (dynamic programming, chapter 4)
+# are printed alongside, which is a luxury only a known model gives.
+
+# %%
+candidates = {
+    "q_learning (greedy)": q.policy,
+    "reinforce (stochastic)": pg.policy,
+    "reinforce (greedy)": np.argmax(pg.policy.table(), axis=1),
+}
+
+
+def held_out(policy, seed):
+    return evaluate_policy(env, policy, episodes=1000, gamma=0.9, seed=seed, severe_below=0)
+
+
+choice = select_policy(candidates, held_out, validation=validation_seed, test=test_seed)
+tables = {name: pg.policy.table() if name == "reinforce (stochastic)" else policy
+          for name, policy in candidates.items()}   # policy_evaluation takes arrays
+print("            candidate               exact   mean   95% interval      severe")
+for name, ev in choice.validation.items():
+    exact = policy_evaluation(mdp, tables[name])[NEW]
+    lo, hi = ev.ci_normal
+    print(f"validation  {name:23s} {exact:5.2f}  {ev.mean:5.2f}  [{lo:6.2f}, {hi:6.2f}]  "
+          f"{ev.n_severe} of {ev.n}")
+lo, hi = choice.test.ci_normal
+print(f"chosen: {choice.chosen}; test {choice.test.mean:.2f} [{lo:.2f}, {hi:.2f}], "
+      f"severe {choice.test.n_severe} of {choice.test.n}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3))
+names = list(choice.validation)
+means = [choice.validation[n].mean for n in names]
+half = [choice.validation[n].mean - choice.validation[n].ci_normal[0] for n in names]
+ax.errorbar(means, range(len(names)), xerr=half, fmt="o", capsize=4)
+ax.set_yticks(range(len(names)), names)
+ax.set_xlabel("validation return with 95% interval ($\\gamma$ = 0.9)")
+ax.invert_yaxis()
+plt.show()
+
+# %% [markdown]
+# Ties go to the first candidate. When two candidates have the same mean and one has severe
+# outcomes (REINFORCE's stochastic policy still auto-approves once in a while), the
+# severe count, not the mean, decides.
+#
+# ## Question 3: rare abandonment, better mean, severe outcomes
+#
+# With 3% of evidence requests abandoned, requesting evidence is worth
+# $59 - 113 \times 0.03 = 55.61$, more than review's 54, but 3% of those routes end at $-54$.
+
+# %%
+rare = access_review_mdp(abandon=0.03, gamma=0.9)
+rare_env = TabularEnv(rare, start="new_request")
+q_rare = q_learning(rare_env, 20_000, alpha=visit_step_size(0.6), gamma=0.9, epsilon=0.15,
+                    seed=train_seed)
+review_first = np.array([2, 0, 3, 0])
+for name, policy in {"q_learning (greedy)": q_rare.policy, "review_first": review_first}.items():
+    ev = evaluate_policy(rare_env, policy, episodes=2000, gamma=0.9, seed=test_seed,
+                         severe_below=0)
+    lo, hi = ev.ci_normal
+    print(f"{name:20s} first action {rare.actions[policy[NEW]]:16s} "
+          f"{ev.mean:6.2f} [{lo:6.2f}, {hi:6.2f}]  severe {ev.n_severe} of {ev.n}")
+
+# %% [markdown]
+# The learned policy is right by the mean, and its interval sits above 54. Whether to ship it
+# is not a statistics question: is a 3% chance of an abandoned request (reward $-54$) worth
+# 1.6 points of average return? Report both numbers and let the people who own the policy
+# decide.
+#
+# ## Try this
+#
+# 1. Train Q-learning for only 500 episodes. Is the greedy policy still the best one on
+#    validation? How wide are the intervals?
+# 2. Evaluate with 50 episodes instead of 1,000. How often does `select_policy` choose a
+#    worse policy? (Loop over several validation seeds.)
+# 3. Set `abandon=0.044` (close to the break-even $5/113$). How many held-out episodes does
+#    it take for the interval of the difference between the two first actions to exclude 0?

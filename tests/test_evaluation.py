@@ -1,0 +1,346 @@
+"""Tests for rlbook.evaluation: Monte Carlo evaluation, intervals, selection."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rlbook.envs.spaces import Discrete
+from rlbook.evaluation import (
+    ACTIONS,
+    CASES,
+    OUTCOME_TABLE,
+    SNAPSHOT_SCHEMA,
+    access_request_log,
+    access_request_outcomes,
+    episode_returns,
+    evaluate_policy,
+    fit_greedy_policy,
+    select_policy,
+    summarize_returns,
+    train_eval_seeds,
+)
+
+
+class CoinChain:
+    """State 0: w.p. 0.3 end with +10, else move to state 1 (reward 0); state 1: end with +1.
+
+    Value from state 0 with gamma 0.9: 0.3 * 10 + 0.7 * 0.9 * 1 = 3.63.
+    """
+
+    observation_space = Discrete(2)
+    action_space = Discrete(1)
+    value = 0.3 * 10 + 0.7 * 0.9 * 1
+
+    def reset(self, *, seed=None, options=None):
+        self.rng = np.random.default_rng(seed)
+        self.s = 0
+        return 0, {}
+
+    def step(self, action):
+        if self.s == 0:
+            if self.rng.random() < 0.3:
+                return 0, 10.0, True, False, {}
+            self.s = 1
+            return 1, 0.0, False, False, {}
+        return 1, 1.0, True, False, {}
+
+
+class Forever:
+    """Never terminates (for the truncation warning)."""
+
+    observation_space = Discrete(1)
+    action_space = Discrete(1)
+
+    def reset(self, *, seed=None, options=None):
+        return 0, {}
+
+    def step(self, action):
+        return 0, 1.0, False, False, {}
+
+
+# ---------------------------------------------------------------- summarize_returns
+
+def test_summary_of_four_episode_always_auto_by_hand():
+    ev = summarize_returns([-120, -120, 70, 70], severe_below=0, n_boot=0)
+    # deviations are +-95, so s^2 = 4 * 95^2 / 3 and SE = s / 2
+    se = math.sqrt(4 * 95**2 / 3) / 2
+    assert ev.mean == pytest.approx(-25.0)
+    assert ev.std_error == pytest.approx(se)
+    assert ev.ci_normal == pytest.approx((-25 - 1.959964 * se, -25 + 1.959964 * se), rel=1e-6)
+    assert ev.n_severe == 2 and ev.n == 4 and ev.severe_rate == 0.5
+    assert ev.ci_bootstrap is None
+    assert str(ev) == "mean -25.00 +/- 54.85 (SE), 95% CI [-132.50, 82.50], severe 2/4"
+
+
+def test_four_episode_table_from_syllabus():
+    contexts = np.array([0, 0, 1, 1])            # two required_review, two clear_evidence
+    outcomes = OUTCOME_TABLE[contexts]
+    policies = {"always_auto": [0, 0], "always_review": [2, 2], "risk_aware": [2, 0]}
+    got = {name: summarize_returns(episode_returns(np.array(p), contexts, outcomes),
+                                   severe_below=0, n_boot=0)
+           for name, p in policies.items()}
+    assert (got["always_auto"].mean, got["always_auto"].n_severe) == (-25.0, 2)
+    assert (got["always_review"].mean, got["always_review"].n_severe) == (54.0, 0)
+    assert (got["risk_aware"].mean, got["risk_aware"].n_severe) == (62.0, 0)
+    assert got["always_review"].ci_normal == (54.0, 54.0)
+    assert CASES == ("required_review", "clear_evidence")
+    assert ACTIONS == ("auto_approve", "request_evidence", "human_review")
+
+
+def test_no_threshold_means_no_severe_count():
+    ev = summarize_returns([1.0, 2.0], n_boot=0)
+    assert ev.n_severe is None and ev.severe_rate is None
+    assert "severe" not in str(ev)
+
+
+def test_confidence_level_changes_width():
+    G = np.arange(10.0)
+    w90 = np.diff(summarize_returns(G, confidence=0.90, n_boot=0).ci_normal)[0]
+    w99 = np.diff(summarize_returns(G, confidence=0.99, n_boot=0).ci_normal)[0]
+    se = G.std(ddof=1) / math.sqrt(10)
+    assert w90 == pytest.approx(2 * 1.644854 * se, rel=1e-6)
+    assert w99 == pytest.approx(2 * 2.575829 * se, rel=1e-6)
+
+
+def test_bootstrap_is_seeded_and_close_to_normal_for_large_n():
+    G = np.random.default_rng(0).normal(5.0, 2.0, size=400)
+    a = summarize_returns(G, n_boot=500, seed=1)
+    b = summarize_returns(G, n_boot=500, seed=1)
+    c = summarize_returns(G, n_boot=500, seed=2)
+    assert a.ci_bootstrap == b.ci_bootstrap
+    assert a.ci_bootstrap != c.ci_bootstrap
+    assert a.ci_bootstrap == pytest.approx(a.ci_normal, abs=0.08)
+
+
+def test_bootstrap_in_chunks_matches_one_block():
+    from rlbook.evaluation import _bootstrap_means
+    G = np.arange(7.0)
+    one = _bootstrap_means(G, 50, np.random.default_rng(3))
+    chunked = _bootstrap_means(G, 50, np.random.default_rng(3), chunk_cells=7 * 4)
+    assert np.array_equal(one, chunked)
+
+
+def _coverage(n_seeds, n, n_boot):
+    """Share of seeds whose intervals contain 30.75 (returns 59 or -54 w.p. 0.25)."""
+    rng = np.random.default_rng(12345)
+    samples = np.where(rng.random((n_seeds, n)) < 0.25, -54.0, 59.0)
+    hits_normal = hits_boot = 0
+    for i, G in enumerate(samples):
+        ev = summarize_returns(G, n_boot=n_boot, seed=i)
+        hits_normal += ev.ci_normal[0] <= 30.75 <= ev.ci_normal[1]
+        if n_boot:
+            hits_boot += ev.ci_bootstrap[0] <= 30.75 <= ev.ci_bootstrap[1]
+    return hits_normal / n_seeds, hits_boot / n_seeds
+
+
+def test_normal_interval_coverage_is_close_to_nominal():
+    covered, _ = _coverage(n_seeds=2000, n=60, n_boot=0)
+    assert 0.93 <= covered <= 0.97               # nominal 0.95; SE of the share about 0.005
+
+
+def test_bootstrap_interval_coverage_is_close_to_nominal():
+    _, covered = _coverage(n_seeds=400, n=60, n_boot=400)
+    assert 0.91 <= covered <= 0.98               # SE of the share about 0.011
+
+
+def test_summary_errors():
+    with pytest.raises(ValueError, match=r"need at least 2 returns .* got 1"):
+        summarize_returns([1.0])
+    with pytest.raises(ValueError, match=r"returns must be 1-D .* got shape \(2, 2\)"):
+        summarize_returns(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"returns\[1\] is nan, expected a finite number"):
+        summarize_returns([1.0, float("nan")])
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\); got 1.5"):
+        summarize_returns([1.0, 2.0], confidence=1.5)
+    with pytest.raises(ValueError, match=r"n_boot must be a non-negative integer; got -1"):
+        summarize_returns([1.0, 2.0], n_boot=-1)
+    with pytest.raises(ValueError, match="pass seed or rng, not both"):
+        summarize_returns([1.0, 2.0], seed=1, rng=np.random.default_rng(1))
+
+
+# ---------------------------------------------------------------- evaluate_policy
+
+def test_evaluate_policy_covers_the_true_value_of_a_known_mdp():
+    env = CoinChain()
+    seeds = 200
+    hits = sum(
+        (lambda ci: ci[0] <= CoinChain.value <= ci[1])(
+            evaluate_policy(env, None, episodes=40, gamma=0.9, seed=s, n_boot=0).ci_normal)
+        for s in range(seeds))
+    assert 0.90 <= hits / seeds <= 0.99          # nominal 0.95; SE of the share about 0.015
+
+
+def test_evaluate_policy_mean_matches_value_and_counts_severe():
+    ev = evaluate_policy(CoinChain(), None, episodes=2000, gamma=0.9, seed=0,
+                         severe_below=1.0, n_boot=200)
+    assert abs(ev.mean - CoinChain.value) < 4 * ev.std_error
+    # severe = return 0.9 (the chain through state 1), probability 0.7
+    assert abs(ev.n_severe / 2000 - 0.7) < 0.04
+    assert ev.ci_bootstrap[0] < ev.mean < ev.ci_bootstrap[1]
+
+
+def test_evaluate_policy_is_reproducible_and_seed_dependent():
+    a = evaluate_policy(CoinChain(), None, episodes=30, gamma=0.9, seed=5)
+    b = evaluate_policy(CoinChain(), None, episodes=30, gamma=0.9, seed=5)
+    c = evaluate_policy(CoinChain(), None, episodes=30, gamma=0.9, seed=6)
+    assert np.array_equal(a.returns, b.returns) and a.ci_bootstrap == b.ci_bootstrap
+    assert not np.array_equal(a.returns, c.returns)
+
+
+def test_evaluate_policy_errors_and_truncation_warning():
+    with pytest.raises(ValueError, match=r"episodes must be an integer >= 2; got 1"):
+        evaluate_policy(CoinChain(), None, episodes=1, gamma=0.9, seed=0)
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 1.5"):
+        evaluate_policy(CoinChain(), None, episodes=5, gamma=1.5, seed=0)
+    with pytest.warns(UserWarning, match=r"3 of 3 evaluation episodes were truncated at "
+                                         r"max_steps=4"):
+        ev = evaluate_policy(Forever(), None, episodes=3, gamma=1.0, seed=0, max_steps=4,
+                             n_boot=0)
+    assert np.array_equal(ev.returns, [4.0, 4.0, 4.0])
+
+
+def test_train_eval_seeds_are_separate_and_reproducible():
+    seeds = train_eval_seeds(7)
+    assert seeds == train_eval_seeds(7)
+    assert seeds.train != seeds.evaluation
+    assert seeds != train_eval_seeds(8)
+    train, evaluation = seeds                      # unpacks like a pair
+    assert (train, evaluation) == (seeds.train, seeds.evaluation)
+
+
+# ---------------------------------------------------------------- selection
+
+def test_select_policy_tunes_on_validation_and_reports_only_the_choice_on_test():
+    calls = []
+
+    def evaluate(policy, data):
+        calls.append((policy, data))
+        return summarize_returns(np.asarray(data[policy], float), n_boot=0)
+
+    validation = {"a": [1, 2], "b": [5, 6], "c": [3, 3]}
+    test = {"a": [9, 9], "b": [0, 2], "c": [9, 9]}
+    sel = select_policy({"A": "a", "B": "b", "C": "c"}, evaluate,
+                        validation=validation, test=test)
+    assert sel.chosen == "B"                       # best on validation, worst on test
+    assert sel.test.mean == 1.0
+    assert set(sel.validation) == {"A", "B", "C"}
+    assert [d is test for _, d in calls] == [False, False, False, True]
+
+
+def test_select_policy_ties_go_to_the_first_and_custom_score():
+    evaluate = lambda policy, data: summarize_returns([policy, policy], n_boot=0)  # noqa: E731
+    assert select_policy({"x": 1, "y": 1}, evaluate, validation=None, test=None).chosen == "x"
+    sel = select_policy({"x": 1, "y": 2}, evaluate, validation=None, test=None,
+                        score=lambda ev: -ev.mean)
+    assert sel.chosen == "x"
+
+
+def test_select_policy_errors():
+    evaluate = lambda policy, data: summarize_returns([policy, policy], n_boot=0)  # noqa: E731
+    with pytest.raises(ValueError, match="candidates must name at least one policy"):
+        select_policy({}, evaluate, validation=None, test=None)
+    with pytest.raises(ValueError, match=r"candidate 'bad' has validation score nan"):
+        select_policy({"bad": 0}, evaluate, validation=None, test=None,
+                      score=lambda ev: float("nan"))
+
+
+# ---------------------------------------------------------------- tuning on episodes
+
+def test_fit_greedy_policy_by_hand():
+    contexts = np.array([0, 0, 1])
+    outcomes = np.array([[1.0, 3.0], [1.0, -2.0], [4.0, 0.0]])
+    # context 0: means (1, 0.5) -> action 0; context 1: (4, 0) -> action 0
+    assert fit_greedy_policy(contexts, outcomes, 2).tolist() == [0, 0]
+    assert fit_greedy_policy(contexts[:1], outcomes[:1], 1).tolist() == [1]
+
+
+def test_policy_tuned_on_its_training_episodes_is_optimistic():
+    # Four required_review episodes per seed: the tuned policy picks request_evidence
+    # exactly when none of the four was abandoned (probability 0.75^4). Training return
+    # is then 59 instead of 54 on those cases, but the true value is 30.75 instead of 54.
+    p = 0.75 ** 4
+    expected_train = 0.5 * 70 + 0.5 * (p * 59 + (1 - p) * 54)
+    expected_true = 0.5 * 70 + 0.5 * (p * 30.75 + (1 - p) * 54)
+    contexts = np.repeat([0, 1], 4)
+    rng = np.random.default_rng(0)
+    train, true = [], []
+    for _ in range(3000):
+        outcomes = access_request_outcomes(contexts, rng=rng)
+        policy = fit_greedy_policy(contexts, outcomes, 2)
+        train.append(episode_returns(policy, contexts, outcomes).mean())
+        true.append(0.5 * OUTCOME_TABLE[1, policy[1]]
+                    + 0.5 * (30.75 if policy[0] == 1 else OUTCOME_TABLE[0, policy[0]]))
+    assert np.mean(train) == pytest.approx(expected_train, abs=0.25)
+    assert np.mean(true) == pytest.approx(expected_true, abs=0.6)
+    assert np.mean(train) - np.mean(true) > 3.0
+
+
+def test_outcome_data_errors():
+    contexts, outcomes = np.array([0, 1]), np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"outcomes must have shape \(n_episodes, n_actions\)"):
+        episode_returns(np.array([0, 0]), contexts, np.zeros(2))
+    with pytest.raises(ValueError, match=r"contexts must have shape \(2,\), one per episode"):
+        episode_returns(np.array([0, 0]), np.array([0]), outcomes)
+    with pytest.raises(ValueError, match="contexts must be integers; got dtype float64"):
+        episode_returns(np.array([0, 0]), np.array([0.0, 1.0]), outcomes)
+    with pytest.raises(ValueError, match=r"policy must be an int array \(n_contexts,\)"):
+        episode_returns(np.array([0.5, 0.5]), contexts, outcomes)
+    with pytest.raises(ValueError, match=r"policy\[1\] = 3 is not an action in \[0, 3\)"):
+        episode_returns(np.array([0, 3]), contexts, outcomes)
+    with pytest.raises(ValueError, match=r"contexts\[1\] = 1 has no action in a policy of 1"):
+        episode_returns(np.array([0]), contexts, outcomes)
+    with pytest.raises(ValueError, match=r"context 1 has no episodes to tune on"):
+        fit_greedy_policy(np.array([0, 0]), outcomes, 2)
+    with pytest.raises(ValueError, match=r"contexts\[1\] = 1 is not in \[0, 1\)"):
+        fit_greedy_policy(contexts, outcomes, 1)
+
+
+# ---------------------------------------------------------------- chapter 7 example data
+
+def test_access_request_outcomes_match_the_table_in_expectation():
+    contexts = np.repeat([0, 1], 20000)
+    out = access_request_outcomes(contexts, abandon=0.25, seed=0)
+    means = np.array([out[contexts == c].mean(axis=0) for c in (0, 1)])
+    assert means == pytest.approx(np.array([[-120, 30.75, 54], [70, 59, 54]]), abs=1.0)
+    assert set(np.unique(out[:20000, 1])) == {-54.0, 59.0}
+    assert np.array_equal(access_request_outcomes(contexts[:50], seed=3),
+                          access_request_outcomes(contexts[:50], seed=3))
+    assert (access_request_outcomes(contexts[:50], abandon=0.0, seed=3)[:, 1] == 59).all()
+
+
+def test_access_request_outcomes_errors():
+    with pytest.raises(ValueError, match=r"contexts must be a 1-D array of 0 \(required_review\)"):
+        access_request_outcomes(np.array([0, 2]))
+    with pytest.raises(ValueError, match=r"abandon must be in \[0, 1\]; got 2"):
+        access_request_outcomes(np.array([0]), abandon=2)
+
+
+def test_access_request_log_fields_and_propensities():
+    behavior = np.array([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]])
+    log = access_request_log(3000, behavior=behavior, seed=0)
+    assert set(SNAPSHOT_SCHEMA) <= set(log[0])
+    assert [r["timestamp"] for r in log] == sorted(r["timestamp"] for r in log)
+    for r in log[:200]:
+        c, a = CASES.index(r["case"]), ACTIONS.index(r["action"])
+        assert r["propensity"] == behavior[c, a]
+        assert r["approval_reversed"] == (r["action"] == "auto_approve"
+                                          and r["case"] == "required_review")
+        assert (r["review_outcome"] is not None) == (r["action"] == "human_review")
+    required = [r for r in log if r["case"] == "required_review"]
+    share_auto = np.mean([r["action"] == "auto_approve" for r in required])
+    assert share_auto == pytest.approx(0.5, abs=0.04)
+    assert len(required) / 3000 == pytest.approx(0.5, abs=0.03)
+    assert access_request_log(20, behavior=behavior, seed=4) == \
+        access_request_log(20, behavior=behavior, seed=4)
+    assert access_request_log(20, behavior=behavior, seed=4) != \
+        access_request_log(20, behavior=behavior, seed=5)
+
+
+def test_access_request_log_errors():
+    with pytest.raises(ValueError, match=r"behavior must be probabilities of shape \(2, 3\)"):
+        access_request_log(5, behavior=np.ones((3, 3)) / 3)
+    with pytest.raises(ValueError, match=r"behavior\[1, :\] sums to 0.90, expected 1"):
+        access_request_log(5, behavior=[[0.2, 0.3, 0.5], [0.2, 0.3, 0.4]])
+    with pytest.raises(ValueError, match=r"p_required must be in \[0, 1\]; got -0.1"):
+        access_request_log(5, behavior=np.ones((2, 3)) / 3, p_required=-0.1)
