@@ -83,8 +83,8 @@ def as_policy_matrix(mdp, policy) -> np.ndarray:
     policy = np.asarray(policy)
     live = ~mdp.terminal
     if policy.shape == (S,):
-        if not (np.issubdtype(policy.dtype, np.integer)
-                or (np.issubdtype(policy.dtype, np.floating) and np.all(policy == np.round(policy)))):
+        whole = np.issubdtype(policy.dtype, np.floating) and np.all(policy == np.round(policy))
+        if not (np.issubdtype(policy.dtype, np.integer) or whole):
             raise ValueError(f"a deterministic policy must hold integer action indices; "
                              f"got dtype {policy.dtype}")
         policy = policy.astype(int)

@@ -175,7 +175,7 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000):
     history = [V]
     converged = False
     for _ in range(max_iter):
-        Q = r_allowed + mdp.gamma * (P_flat @ V).reshape(S, A)
+        Q = r_allowed + (P_flat @ (mdp.gamma * V)).reshape(S, A)  # r + gamma P V
         V_new = Q.max(axis=1)
         change = np.max(np.abs(V_new - V))
         V = V_new

@@ -121,7 +121,9 @@ class TabularMDP:
         bad = np.isnan(P) | (P < 0)
         if bad.any():
             s, a, s2 = (int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"P has a negative or NaN probability: P[{s}, {a}, {s2}] = {P[s, a, s2]}")
+            raise ValueError(f"P has a negative or NaN probability: "
+                             f"P[{s}, {a}, {s2}] = {P[s, a, s2]}")
+        self._shape = (n_states, n_actions)
         self.gamma = check_gamma(gamma)
         self.states = _names("states", states, n_states, "s")
         self.actions = _names("actions", actions, n_actions, "a")
@@ -194,12 +196,12 @@ class TabularMDP:
     @property
     def n_states(self) -> int:
         """Number of states ``S``."""
-        return self.P.shape[0]
+        return self._shape[0]
 
     @property
     def n_actions(self) -> int:
         """Number of actions ``A`` (the union over states; see ``allowed``)."""
-        return self.P.shape[1]
+        return self._shape[1]
 
     def state_index(self, state, *, what="state") -> int:
         """The index of ``state``, given by name or by index.
@@ -219,7 +221,7 @@ class TabularMDP:
         ValueError
             If the name is unknown or the index out of range.
         """
-        return self._index(action, self._action_ids, self.P.shape[1], what)
+        return self._index(action, self._action_ids, self.n_actions, what)
 
     @staticmethod
     def _index(item, ids, count, what) -> int:
@@ -295,16 +297,21 @@ class TabularMDP:
 
         n_s, n_a = len(states), len(actions)
         P = np.zeros((n_s, n_a, n_s))
-        weighted = np.zeros((n_s, n_a, n_s))  # sum of prob * reward per (s, a, s2)
+        R = np.zeros((n_s, n_a, n_s))
+        weighted = {}  # (s, a, s2) listed twice: probability-weighted mean reward
         allowed = np.zeros((n_s, n_a), dtype=bool)
         for (state, action), outcomes in spec.items():
             s, a = lookup(s_ids, state, "state"), lookup(a_ids, action, "action")
             allowed[s, a] = True
             for prob, next_state, reward in outcomes:
                 s2 = lookup(s_ids, next_state, "state")
+                if P[s, a, s2] > 0 or (s, a, s2) in weighted:
+                    weighted.setdefault((s, a, s2), P[s, a, s2] * R[s, a, s2])
+                    weighted[s, a, s2] += prob * reward
                 P[s, a, s2] += prob
-                weighted[s, a, s2] += prob * reward
-        R = np.divide(weighted, P, out=np.zeros_like(P), where=P > 0)
+                R[s, a, s2] = reward
+        for (s, a, s2), total in weighted.items():
+            R[s, a, s2] = total / P[s, a, s2] if P[s, a, s2] > 0 else 0.0
         return cls(P, R, gamma, states=states, actions=actions, terminal=terminal,
                    allowed=allowed)
     # --8<-- [end:from_transitions]

@@ -1,0 +1,149 @@
+# %% [markdown]
+# # Lab 4: planning on a gridworld of your own design
+#
+# Draw a grid, give it rewards, and let dynamic programming (chapter 4) plan on it. This lab is
+# executed every time the site is built, so what you see below is what the code printed.
+# Download it, change the layout and the numbers, and rerun.
+#
+# 1. How does value flow back from the goal, sweep by sweep?
+# 2. Do value iteration and policy iteration agree, and how much work does each need?
+# 3. How do the discount factor and slippery floors change the plan?
+# 4. Does the planned value match what the policy earns when you actually run it?
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+import rlbook
+from rlbook.dp import policy_evaluation, policy_iteration, value_iteration
+from rlbook.envs.gridworld import ACTION_NAMES
+from rlbook.plotting import arrows_text, plot_grid
+from rlbook.plotting.planning import plot_convergence
+from rlbook.problems import gridworld_mdp
+
+# %% [markdown]
+# ## Your grid
+#
+# `S` start, `G` and any other letters you list in `goals` are terminal goals (the step that
+# enters a goal pays its reward; a goal's own value is 0), `#` wall, `C` cliff (pays
+# `cliff_reward` and sends you back to `S`), `.` free. Every other step pays `step_reward`.
+# `slip` is the probability that a random move happens instead of the chosen one.
+
+# %%
+layout = [
+    "S . . . . .",
+    ". # # . # .",
+    ". . g . # .",
+    ". # # . . .",
+    "C C C C . G",
+]
+options = dict(step_reward=-1.0, goals={"G": 20.0, "g": 5.0}, cliff_reward=-50.0, slip=0.0)
+gamma = 0.9
+
+env = rlbook.GridWorld(layout, **options)
+mdp = gridworld_mdp(env, gamma)
+print(env.render(env.start))
+print(f"{mdp.n_states} states, {mdp.n_actions} actions, gamma = {mdp.gamma}")
+
+# %% [markdown]
+# ## Value iteration, sweep by sweep
+#
+# Each sweep applies the optimality backup $V(s) \leftarrow \max_a \big(r(s, a) + \gamma \sum_{s'}
+# P(s' \mid s, a) V(s')\big)$ to every cell at once.
+
+# %%
+result = value_iteration(mdp)
+print(f"converged={result.converged} after {result.iterations} sweeps; "
+      f"V(start) = {result.V[env.start]:.2f}")
+print(arrows_text(env, result.policy))
+
+sweeps = [1, 2, 4, 8, result.iterations]
+fig, axes = plt.subplots(1, len(sweeps), figsize=(3.2 * len(sweeps), 3))
+low, high = result.history[1:].min(), result.history.max()
+for ax, k in zip(axes, sweeps):
+    plot_grid(ax, env, values=result.history[k], vmin=low, vmax=high, fmt="{:.0f}",
+              policy=result.policy if k == result.iterations else None)
+    ax.set_title(f"after sweep {k}")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Policy iteration against value iteration
+#
+# Policy iteration evaluates a policy exactly, acts greedily on it, and repeats. Both reach the
+# same optimal values; the plot shows how far each iterate is from them.
+
+# %%
+pi_result = policy_iteration(mdp)
+print(f"value iteration: {result.iterations} sweeps; "
+      f"policy iteration: {pi_result.iterations} evaluations")
+print(f"max |V_VI - V_PI| = {np.max(np.abs(result.V - pi_result.V)):.1e}")
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+plot_convergence(ax, result.history, pi_result.V, label="value iteration")
+plot_convergence(ax, pi_result.history, pi_result.V, label="policy iteration", marker="o")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## Patience: the discount factor
+#
+# A small $\gamma$ discounts far rewards heavily: the agent may prefer a near, small goal (`g`)
+# to a far, large one (`G`), or prefer the cliff's edge to a long detour.
+
+# %%
+for g in [0.3, 0.5, 0.7, 0.9, 0.99]:
+    planned = value_iteration(gridworld_mdp(env, g))
+    print(f"gamma={g:.2f}  V(start)={planned.V[env.start]:7.2f}  "
+          f"first move: {ACTION_NAMES[planned.policy[env.start]]}")
+
+gammas = [0.5, 0.9]
+fig, axes = plt.subplots(1, len(gammas), figsize=(4.5 * len(gammas), 3.5))
+for ax, g in zip(axes, gammas):
+    planned = value_iteration(gridworld_mdp(env, g))
+    plot_grid(ax, env, values=planned.V, policy=planned.policy, fmt="{:.1f}")
+    ax.set_title(f"gamma = {g}")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Slippery floors
+#
+# With `slip > 0` the chosen move sometimes fails. Paths along the cliff become risky, and the
+# plan moves away from the edge when the risk outweighs the extra steps.
+
+# %%
+for slip in [0.0, 0.1, 0.3]:
+    slippery = rlbook.GridWorld(layout, **{**options, "slip": slip})
+    planned = value_iteration(gridworld_mdp(slippery, gamma))
+    print(f"slip={slip:.1f}  V(start)={planned.V[slippery.start]:7.2f}")
+    print(arrows_text(slippery, planned.policy))
+
+# %% [markdown]
+# ## Does the plan deliver?
+#
+# Run the planned policy in the environment itself (seeded episodes) and compare the average
+# discounted return with the planned value of the start cell. With `slip > 0` the returns vary;
+# their mean should still land near $V(\text{start})$.
+
+# %%
+slippery = rlbook.GridWorld(layout, **{**options, "slip": 0.1}, max_steps=200)
+planned = value_iteration(gridworld_mdp(slippery, gamma))
+G = np.array([rlbook.rollout(slippery, planned.policy, seed=seed).discounted_return(gamma)
+              for seed in range(2000)])
+print(f"planned V(start) = {planned.V[slippery.start]:.2f}; "
+      f"simulated mean G_0 = {G.mean():.2f} +- {G.std(ddof=1) / np.sqrt(len(G)):.2f} "
+      f"(2000 episodes)")
+V_exact = policy_evaluation(gridworld_mdp(slippery, gamma), planned.policy)
+print(f"exact value of the planned policy at the start: {V_exact[slippery.start]:.2f}")
+
+# %% [markdown]
+# ## Try this
+#
+# - Remove the wall segment that blocks the straight path and predict how many sweeps value
+#   iteration needs before running it.
+# - Make `g` worth more than `G` minus the extra steps: at which reward does the plan switch?
+# - Set `gamma = 1.0`. Value iteration still works here (every goal is reachable and steps cost),
+#   but `policy_evaluation` of a policy that walks into a wall forever raises an error: why?
+# - Increase `slip` until the plan stops walking along the cliff.

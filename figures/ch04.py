@@ -1,0 +1,74 @@
+"""Figures of chapter 4: dynamic programming."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from figures._registry import figure
+from rlbook.dp import policy_iteration, value_iteration
+from rlbook.envs.gridworld import GridWorld
+from rlbook.plotting import plot_grid
+from rlbook.plotting.planning import plot_convergence
+from rlbook.problems import (
+    WALLED_3X3,
+    gridworld_mdp,
+    slippery_gridworld,
+    sutton_barto_gridworld,
+    walled_3x3_gridworld,
+)
+
+TWO_GOALS = ("S . g",
+             ". # .",
+             ". . G")
+TWO_GOAL_REWARDS = {"G": 10.0, "g": 4.0}
+
+
+@figure("ch04-value-sweeps")
+def value_sweeps():
+    env = GridWorld(WALLED_3X3)
+    result = value_iteration(walled_3x3_gridworld())
+    sweeps = [1, 2, 3, 4]
+    fig, axes = plt.subplots(1, len(sweeps) + 1, figsize=(12, 2.9))
+    for ax, k in zip(axes, sweeps):
+        plot_grid(ax, env, values=result.history[k], vmin=-3, vmax=10)
+        ax.set_title(f"after sweep {k}")
+    plot_grid(axes[-1], env, values=result.V, policy=result.policy, vmin=-3, vmax=10)
+    axes[-1].set_title("$V^*$ and greedy policy")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch04-patience")
+def patience():
+    env = GridWorld(TWO_GOALS, goals=TWO_GOAL_REWARDS)
+    fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.3))
+    for ax, gamma in zip(axes, (0.5, 0.9)):
+        result = value_iteration(gridworld_mdp(env, gamma))
+        plot_grid(ax, env, values=result.V, policy=result.policy, fmt="{:.2f}", vmin=-2, vmax=10)
+        ax.set_title(f"$\\gamma$ = {gamma}: $V$(start) = {result.V[0]:.2f}")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch04-convergence")
+def convergence():
+    problems = {
+        "Sutton & Barto 5x5": sutton_barto_gridworld(gamma=0.9),
+        "slippery 10x10": slippery_gridworld(10, slip=0.2, gamma=0.9),
+    }
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    for ax, (name, mdp) in zip(axes, problems.items()):
+        pi = policy_iteration(mdp)
+        vi = value_iteration(mdp)
+        plot_convergence(ax, vi.history, pi.V, label=f"value iteration ({vi.iterations} sweeps)")
+        plot_convergence(ax, pi.history, pi.V, marker="o",
+                         label=f"policy iteration ({pi.iterations} evaluations)")
+        k = np.arange(vi.iterations + 1)
+        start = np.max(np.abs(vi.history[0] - pi.V))
+        ax.semilogy(k, start * mdp.gamma ** k, ls=":", color="0.5",
+                    label="$\\gamma^k \\, \\|V_0 - V^*\\|$")
+        ax.set_title(name)
+        ax.set_ylim(1e-12, 1e3)
+        ax.legend(fontsize=8)
+    axes[1].set_ylabel("")
+    fig.tight_layout()
+    return fig

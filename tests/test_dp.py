@@ -1,0 +1,258 @@
+"""Tests for rlbook.dp against closed-form and hand-computed answers."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from rlbook.dp import PlanningResult, policy_evaluation, policy_iteration, value_iteration
+from rlbook.mdp import TabularMDP
+from rlbook.problems import (
+    access_review_mdp,
+    gridworld_4x4,
+    gridworld_mdp,
+    slippery_gridworld,
+    support_router_mdp,
+    sutton_barto_gridworld,
+    walled_3x3_gridworld,
+)
+
+
+def two_state_mdp(gamma=0.9, p_stay=0.5):
+    """s0: 'safe' pays 1 and ends; 'risky' pays 3, stays in s0 w.p. p_stay, else ends.
+
+    V*(s0) = max(1, 3 + gamma * p_stay * V*(s0)) -> risky: 3 / (1 - gamma * p_stay).
+    """
+    spec = {("s0", "safe"): [(1.0, "end", 1.0)],
+            ("s0", "risky"): [(p_stay, "s0", 3.0), (1 - p_stay, "end", 3.0)]}
+    return TabularMDP.from_transitions(spec, gamma, terminal=["end"])
+
+
+def cycle_mdp(gamma):
+    """Two states that swap forever paying 1 and 2: V = (1 + 2 gamma, 2 + gamma) / (1 - gamma^2)."""
+    P = np.zeros((2, 1, 2))
+    P[0, 0, 1] = P[1, 0, 0] = 1.0
+    return TabularMDP(P, [[1.0], [2.0]], gamma)
+
+
+# -- policy evaluation -------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["exact", "iterative"])
+def test_policy_evaluation_closed_form_cycle(method):
+    gamma = 0.8
+    V = policy_evaluation(cycle_mdp(gamma), [0, 0], method)
+    expected = np.array([1 + 2 * gamma, 2 + gamma]) / (1 - gamma**2)
+    assert V == pytest.approx(expected, abs=1e-8)
+
+
+def test_policy_evaluation_two_state():
+    mdp = two_state_mdp(gamma=0.9, p_stay=0.5)
+    assert policy_evaluation(mdp, [1, 0])[0] == pytest.approx(3 / (1 - 0.45))
+    assert policy_evaluation(mdp, [0, 0])[0] == pytest.approx(1.0)
+    half = np.array([[0.5, 0.5], [1.0, 0.0]])
+    # V = 0.5 * 1 + 0.5 * (3 + 0.45 V)  ->  V = 2 / 0.775
+    assert policy_evaluation(mdp, half)[0] == pytest.approx(2 / 0.775)
+
+
+def test_exact_and_iterative_agree_on_random_mdp():
+    rng = np.random.default_rng(0)
+    P = rng.random((6, 3, 6))
+    P /= P.sum(axis=2, keepdims=True)
+    mdp = TabularMDP(P, rng.normal(size=(6, 3)), 0.95)
+    pi = rng.random((6, 3))
+    pi /= pi.sum(axis=1, keepdims=True)
+    exact = policy_evaluation(mdp, pi, "exact")
+    iterative = policy_evaluation(mdp, pi, "iterative")
+    assert np.max(np.abs(exact - iterative)) < 1e-8
+
+
+def test_policy_evaluation_errors():
+    mdp = two_state_mdp()
+    with pytest.raises(ValueError, match=r"method must be one of \{'exact', 'iterative'\}; "
+                                         r"got 'vi2'"):
+        policy_evaluation(mdp, [0, 0], "vi2")
+    with pytest.raises(ValueError, match="tol must be a positive number; got 0"):
+        policy_evaluation(mdp, [0, 0], "iterative", tol=0)
+    with pytest.raises(ValueError, match="max_iter must be a positive integer; got 2.5"):
+        policy_evaluation(mdp, [0, 0], "iterative", max_iter=2.5)
+
+
+@pytest.mark.parametrize("method", ["exact", "iterative"])
+def test_gamma_one_never_ending_policy_raises(method):
+    mdp = two_state_mdp(gamma=1.0, p_stay=1.0)  # risky now loops forever
+    with pytest.raises(ValueError, match="with gamma = 1 the policy never ends from state 's0'"):
+        policy_evaluation(mdp, [1, 0], method)
+    # the policy that ends is fine
+    assert policy_evaluation(mdp, [0, 0], method)[0] == pytest.approx(1.0)
+
+
+def test_iterative_evaluation_warns_when_budget_runs_out():
+    with pytest.warns(RuntimeWarning, match="did not converge in 3 sweeps"):
+        policy_evaluation(cycle_mdp(0.99), [0, 0], "iterative", max_iter=3)
+
+
+def test_random_policy_4x4_gridworld_sutton_barto_figure_4_1():
+    mdp = gridworld_4x4()
+    uniform = np.full((16, 4), 0.25)
+    expected = np.array([[0, -14, -20, -22],
+                         [-14, -18, -20, -20],
+                         [-20, -20, -18, -14],
+                         [-22, -20, -14, 0]])
+    for method in ("exact", "iterative"):
+        V = policy_evaluation(mdp, uniform, method)
+        assert np.round(V).reshape(4, 4).tolist() == expected.tolist()
+        assert V == pytest.approx(expected.ravel(), abs=1e-6)
+
+
+def test_random_policy_sutton_barto_figure_3_2():
+    V = policy_evaluation(sutton_barto_gridworld(), np.full((25, 4), 0.25))
+    book = [[3.3, 8.8, 4.4, 5.3, 1.5],
+            [1.5, 3.0, 2.3, 1.9, 0.5],
+            [0.1, 0.7, 0.7, 0.4, -0.4],
+            [-1.0, -0.4, -0.4, -0.6, -1.2],
+            [-1.9, -1.3, -1.2, -1.4, -2.0]]
+    assert np.round(V, 1).reshape(5, 5).tolist() == book
+
+
+# -- value iteration -----------------------------------------------------------
+
+def test_value_iteration_access_review_sweeps():
+    result = value_iteration(access_review_mdp())
+    assert isinstance(result, PlanningResult)
+    h = result.history
+    assert h[0].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert h[1].tolist() == [-4.0, 70.0, 80.0, 0.0]
+    assert h[2] == pytest.approx([59.0, 70.0, 80.0, 0.0])
+    assert np.array_equal(h[3], h[2])  # sweep 3 changes nothing
+    assert result.iterations == 3 and result.converged
+    assert result.V == pytest.approx([59.0, 70.0, 80.0, 0.0])
+    mdp = access_review_mdp()
+    assert [mdp.actions[a] for a in result.policy[:3]] == \
+        ["request_evidence", "auto_approve", "approve_rotation"]
+    assert result.Q[0, 1] == pytest.approx(59.0) and result.Q[0, 2] == pytest.approx(54.0)
+
+
+def test_value_iteration_two_state_analytic():
+    for p_stay in (0.2, 0.9):
+        result = value_iteration(two_state_mdp(0.9, p_stay))
+        expected = max(1.0, 3.0 / (1 - 0.9 * p_stay))
+        assert result.V[0] == pytest.approx(expected, abs=1e-8)
+        assert result.policy[0] == 1  # risky pays 3 >= 1 either way
+
+
+def test_value_iteration_error_bound_after_stopping():
+    mdp = cycle_mdp(0.9)
+    tol = 1e-3
+    result = value_iteration(mdp, tol=tol)
+    exact = policy_evaluation(mdp, [0, 0])
+    assert np.max(np.abs(result.V - exact)) <= tol * 0.9 / (1 - 0.9)
+    assert np.max(np.abs(result.V - exact)) > 1e-8  # it really stopped early
+
+
+def test_value_iteration_sutton_barto_optimal_values():
+    result = value_iteration(sutton_barto_gridworld())
+    book = [[22.0, 24.4, 22.0, 19.4, 17.5],
+            [19.8, 22.0, 19.8, 17.8, 16.0],
+            [17.8, 19.8, 17.8, 16.0, 14.4],
+            [16.0, 17.8, 16.0, 14.4, 13.0],
+            [14.4, 16.0, 14.4, 13.0, 11.7]]
+    assert np.round(result.V, 1).reshape(5, 5).tolist() == book
+
+
+def test_value_iteration_v0_and_warning():
+    mdp = access_review_mdp()
+    result = value_iteration(mdp, V0=[59.0, 70.0, 80.0, 5.0])  # already optimal (closed -> 0)
+    assert result.iterations == 1 and result.history[0][3] == 0.0
+    with pytest.warns(RuntimeWarning, match="value iteration did not converge in 2 sweeps"):
+        result = value_iteration(cycle_mdp(0.9), max_iter=2)
+    assert not result.converged and result.iterations == 2
+    with pytest.raises(ValueError, match=r"V must have shape \(n_states,\)"):
+        value_iteration(mdp, V0=[0.0])
+    with pytest.raises(ValueError, match="tol must be a positive number; got -1"):
+        value_iteration(mdp, tol=-1)
+
+
+def test_walled_grid_value_flows_back_one_cell_per_sweep():
+    result = value_iteration(walled_3x3_gridworld())
+    h = result.history.reshape(-1, 3, 3)
+    assert h[1].tolist() == [[-1, -1, -1], [-1, 0, 10], [-1, 10, 0]]
+    assert h[2][0, 2] == pytest.approx(-1 + 0.9 * 10)  # 8.0
+    assert h[3][0, 1] == pytest.approx(-1 + 0.9 * 8)  # 6.2
+    assert h[4][0, 0] == pytest.approx(-1 + 0.9 * 6.2)  # 4.58
+    assert np.array_equal(h[5], h[4]) and result.iterations == 5
+
+
+# -- policy iteration ---------------------------------------------------------
+
+@pytest.mark.parametrize("build", [access_review_mdp, support_router_mdp,
+                                   sutton_barto_gridworld, gridworld_4x4,
+                                   walled_3x3_gridworld])
+def test_policy_iteration_agrees_with_value_iteration(build):
+    mdp = build()
+    vi, pi = value_iteration(mdp), policy_iteration(mdp)
+    assert pi.converged
+    assert np.max(np.abs(vi.V - pi.V)) < 1e-6
+    # both policies achieve the optimal values
+    assert np.max(np.abs(policy_evaluation(mdp, vi.policy) - pi.V)) < 1e-6
+
+
+def test_policy_iteration_abandonment_flips_to_human_review():
+    mdp = access_review_mdp(abandon=0.25)
+    result = policy_iteration(mdp)
+    assert mdp.actions[result.policy[0]] == "human_review"
+    assert result.V[0] == pytest.approx(54.0)
+    assert result.Q[0, mdp.action_index("request_evidence")] == pytest.approx(30.75)
+
+
+def test_policy_iteration_history_and_count():
+    result = policy_iteration(access_review_mdp())
+    assert result.history[0].tolist() == [0.0] * 4
+    assert len(result.history) == result.iterations + 1
+    assert result.history[-1] == pytest.approx(result.V)
+
+
+def test_policy_iteration_terminates_on_symmetric_grid_with_ties():
+    # An open 5x5 grid with goals in two opposite corners: many cells have
+    # two or more exactly tied best moves.
+    mdp = gridworld_mdp(["G . . . .", ". . . . .", ". . S . .", ". . . . .", ". . . . G"],
+                        gamma=1.0, goals={"G": -1.0})
+    result = policy_iteration(mdp, max_iter=50)
+    assert result.converged and result.iterations <= 10
+    # the centre is 4 steps from either goal: up/left and down/right all tie
+    assert result.V[12] == pytest.approx(-4.0)
+
+
+def test_policy_iteration_keeps_a_tied_current_action():
+    mdp = gridworld_4x4()
+    opt = policy_iteration(mdp)
+    # Cell (0, 3) ties between down (2) and left (3); start from "left" there.
+    start = opt.policy.copy()
+    Q = opt.Q
+    tied = [s for s in range(16)
+            if not mdp.terminal[s] and np.sum(np.isclose(Q[s], Q[s].max())) > 1]
+    assert tied  # the 4x4 grid has ties
+    for s in tied:
+        start[s] = np.flatnonzero(np.isclose(Q[s], Q[s].max()))[-1]  # highest tied index
+    result = policy_iteration(mdp, start)
+    assert result.iterations == 1 and result.converged
+    assert np.array_equal(result.policy, start)  # lowest-index argmax would have changed it
+
+
+def test_policy_iteration_gamma_one_initial_policy_that_never_ends():
+    mdp = gridworld_4x4()
+    with pytest.raises(ValueError, match="with gamma = 1 the policy never ends from state"):
+        policy_iteration(mdp, np.zeros(16, dtype=int))  # "up" everywhere bumps forever
+
+
+def test_policy_iteration_warns_when_budget_runs_out():
+    with pytest.warns(RuntimeWarning, match="policy iteration did not converge in 1 evaluations"):
+        result = policy_iteration(sutton_barto_gridworld(), max_iter=1)
+    assert not result.converged
+
+
+def test_value_iteration_slippery_grid_matches_policy_iteration():
+    mdp = slippery_gridworld(4, slip=0.2, gamma=0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vi, pi = value_iteration(mdp), policy_iteration(mdp)
+    assert np.max(np.abs(vi.V - pi.V)) < 1e-6

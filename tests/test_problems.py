@@ -1,0 +1,153 @@
+"""Tests for rlbook.problems: the book's examples match their definitions."""
+
+import numpy as np
+import pytest
+
+from rlbook.bellman import q_from_v
+from rlbook.dp import policy_evaluation, value_iteration
+from rlbook.problems import (
+    access_review_mdp,
+    gridworld_4x4,
+    gridworld_mdp,
+    slippery_gridworld,
+    support_router_mdp,
+    sutton_barto_gridworld,
+    walled_3x3_gridworld,
+)
+
+
+def test_access_review_structure():
+    mdp = access_review_mdp()
+    assert mdp.states == ("new_request", "evidence_ready", "review_queue", "closed")
+    assert mdp.actions == ("auto_approve", "request_evidence", "human_review", "approve_rotation")
+    assert mdp.gamma == 0.9
+    assert mdp.terminal.tolist() == [False, False, False, True]
+    assert mdp.allowed[:3].tolist() == [[True, True, True, False],
+                                        [True, False, True, False],
+                                        [False, False, False, True]]
+    assert mdp.r[0].tolist() == [-120.0, -4.0, -18.0, 0.0]
+    assert mdp.r[1].tolist() == [70.0, 0.0, -10.0, 0.0]
+    assert mdp.r[2, 3] == 80.0
+
+
+def test_access_review_optimal_values_by_backward_reasoning():
+    V = value_iteration(access_review_mdp()).V
+    # closed 0; review 80; evidence max(70, -10 + 0.9*80 = 62); new max(-120, 59, 54)
+    assert V == pytest.approx([59.0, 70.0, 80.0, 0.0])
+
+
+def test_access_review_abandonment_quarter():
+    mdp = access_review_mdp(abandon=0.25)
+    assert mdp.P[0, 1].tolist() == [0.0, 0.75, 0.0, 0.25]
+    Q = value_iteration(mdp).Q
+    assert Q[0, 1] == pytest.approx(30.75)  # 0.75 * 59 + 0.25 * -54
+    assert Q[0, 2] == pytest.approx(54.0)
+    assert int(np.argmax(Q[0])) == 2  # human_review
+
+
+def test_access_review_break_even_probability():
+    p = 5 / 113  # 59 - 113 p = 54
+    Q = value_iteration(access_review_mdp(abandon=p)).Q
+    assert Q[0, 1] == pytest.approx(54.0)
+    below = value_iteration(access_review_mdp(abandon=p - 1e-3)).Q[0]
+    above = value_iteration(access_review_mdp(abandon=p + 1e-3)).Q[0]
+    assert below[1] > below[2] and above[1] < above[2]
+
+
+def test_access_review_bad_abandon_and_gamma():
+    with pytest.raises(ValueError, match=r"abandon must be in \[0, 1\]; got 1.2"):
+        access_review_mdp(abandon=1.2)
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 2"):
+        access_review_mdp(gamma=2)
+
+
+def test_support_router_structure_and_solution():
+    mdp = support_router_mdp()
+    assert mdp.states == ("new_low", "new_high", "escalated", "resolved")
+    assert mdp.actions == ("auto_reply", "tier1", "specialist", "escalate")
+    hi, spec = mdp.state_index("new_high"), mdp.action_index("specialist")
+    assert mdp.P[hi, spec, mdp.state_index("resolved")] == 0.73
+    assert mdp.R[hi, spec, mdp.state_index("resolved")] == 7.0
+    assert not mdp.allowed[mdp.state_index("new_low"), mdp.action_index("escalate")]
+    # escalated under specialist: V = 0.8*6 + 0.2*(-5 + 0.9 V) -> V = 3.8 / 0.82
+    result = value_iteration(mdp)
+    assert result.V[2] == pytest.approx(3.8 / 0.82)
+    assert [mdp.actions[a] for a in result.policy[:3]] == ["tier1", "specialist", "specialist"]
+
+
+def test_sutton_barto_teleports_and_edges():
+    mdp = sutton_barto_gridworld()
+    A, A_prime, B, B_prime = 1, 21, 3, 13
+    for a in range(4):
+        assert mdp.P[A, a, A_prime] == 1.0 and mdp.r[A, a] == 10.0
+        assert mdp.P[B, a, B_prime] == 1.0 and mdp.r[B, a] == 5.0
+    assert mdp.r[0, 0] == -1.0 and mdp.P[0, 0, 0] == 1.0  # up off the grid
+    assert mdp.r[0, 1] == 0.0 and mdp.P[0, 1, 1] == 1.0   # right, inside
+    assert not mdp.terminal.any()
+    assert mdp.states[A] == "(0, 1)" and mdp.actions == ("up", "right", "down", "left")
+
+
+def test_gridworld_4x4_structure():
+    mdp = gridworld_4x4()
+    assert mdp.gamma == 1.0
+    assert np.flatnonzero(mdp.terminal).tolist() == [0, 15]
+    live = ~mdp.terminal
+    assert (mdp.r[live] == -1.0).all()  # -1 per step, also for the step into a corner
+
+
+def test_walled_grid_conventions():
+    mdp = walled_3x3_gridworld()
+    assert mdp.r[5, 2] == 10.0  # (1, 2) down into the goal pays +10 once
+    assert mdp.r[0, 1] == -1.0
+    assert mdp.terminal[8] and mdp.terminal[4]  # goal; wall never entered
+    V = value_iteration(mdp).V
+    assert V[8] == 0.0  # the goal's own value is 0: its reward is never counted twice
+    assert V[0] == pytest.approx(-1 - 0.9 - 0.81 + 0.729 * 10)  # 4.58
+
+
+def test_walled_grid_gamma_sensitivity_and_second_goal():
+    assert value_iteration(walled_3x3_gridworld(gamma=0.5)).V[0] == \
+        pytest.approx(-1 - 0.5 - 0.25 + 0.125 * 10)
+    layout = ["S . g", ". # .", ". . G"]
+    near = gridworld_mdp(layout, 0.5, goals={"G": 10.0, "g": 4.0})
+    far = gridworld_mdp(layout, 0.9, goals={"G": 10.0, "g": 4.0})
+    # gamma 0.5 takes the near small goal, gamma 0.9 walks on to the big one
+    assert near.actions[value_iteration(near).policy[0]] == "right"
+    V_far = value_iteration(far).V
+    assert V_far[0] == pytest.approx(-1 - 0.9 - 0.81 + 0.729 * 10)
+
+
+def test_gridworld_mdp_from_env_and_errors():
+    from rlbook.envs.gridworld import GridWorld
+
+    env = GridWorld(["S G"])
+    mdp = gridworld_mdp(env, 0.9)
+    assert mdp.r[0, 1] == 10.0
+    with pytest.raises(ValueError, match="pass GridWorld options to GridWorld itself"):
+        gridworld_mdp(env, 0.9, slip=0.1)
+
+
+def test_slippery_gridworld_matches_gridworld_env():
+    layout = ["S . .", ". . .", ". . G"]
+    built = slippery_gridworld(3, slip=0.3, gamma=0.95)
+    reference = gridworld_mdp(layout, 0.95, slip=0.3)
+    assert np.allclose(built.P, reference.P)
+    assert np.allclose(built.r, reference.r)
+    assert np.array_equal(built.terminal, reference.terminal)
+    # slip 0.3 over 4 moves: the intended one happens w.p. 0.7 + 0.075
+    assert built.P[0, 1, 1] == pytest.approx(0.775)
+
+
+def test_slippery_gridworld_errors():
+    with pytest.raises(ValueError, match="n must be an integer >= 2; got 1"):
+        slippery_gridworld(1)
+    with pytest.raises(ValueError, match=r"slip must be in \[0, 1\]; got 1.5"):
+        slippery_gridworld(3, slip=1.5)
+
+
+def test_q_from_v_on_4x4_random_values_matches_backup():
+    mdp = gridworld_4x4()
+    V = policy_evaluation(mdp, np.full((16, 4), 0.25))
+    Q = q_from_v(mdp, V)
+    # consistency: V(s) = mean_a Q(s, a) under the uniform policy
+    assert np.allclose(Q.mean(axis=1), V)
