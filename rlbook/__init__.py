@@ -4,9 +4,25 @@ Every chapter of the book imports what it shows from here. The public API is
 listed in ``__all__``; anything else is private and may change.
 """
 
+from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
+from rlbook.dp import PlanningResult, policy_evaluation, policy_iteration, value_iteration
 from rlbook.envs import Discrete, GridWorld
+from rlbook.evaluation import PolicyEvaluation, evaluate_policy, select_policy, summarize_returns
+from rlbook.leakage import leakage_fields
+from rlbook.mdp import TabularMDP
+from rlbook.off_policy import effective_sample_size, importance_sampling
+from rlbook.problems import (
+    access_review_mdp,
+    gridworld_4x4,
+    gridworld_mdp,
+    slippery_gridworld,
+    support_router_mdp,
+    sutton_barto_gridworld,
+    walled_3x3_gridworld,
+)
 from rlbook.returns import discounted_return, returns_to_go
 from rlbook.rollout import Episode, rollout
+from rlbook.splits import check_split, time_split
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -16,6 +32,35 @@ __all__ = [
     "discounted_return",
     "returns_to_go",
     "rollout",
+    # chapter 2: Markov decision processes
+    "TabularMDP",
+    "access_review_mdp",
+    "support_router_mdp",
+    # chapter 3: Bellman equations
+    "bellman_backup",
+    "bellman_optimality_backup",
+    "greedy_policy",
+    "gridworld_4x4",
+    "policy_evaluation",
+    "q_from_v",
+    "sutton_barto_gridworld",
+    # chapter 4: dynamic programming
+    "PlanningResult",
+    "gridworld_mdp",
+    "policy_iteration",
+    "slippery_gridworld",
+    "value_iteration",
+    "walled_3x3_gridworld",
+    # chapter 7: held-out evaluation
+    "PolicyEvaluation",
+    "check_split",
+    "effective_sample_size",
+    "evaluate_policy",
+    "importance_sampling",
+    "leakage_fields",
+    "select_policy",
+    "summarize_returns",
+    "time_split",
 ]
 
 __version__ = "0.1.0"
