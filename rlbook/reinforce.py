@@ -44,7 +44,6 @@ __all__ = [
     "ReinforceResult",
     "access_review_bandit",
     "bandit_update",
-    "evaluate_policy",
     "gradient_variance",
     "policy_gradient",
     "reinforce",
@@ -460,17 +459,3 @@ def gradient_variance(env, policy, *, baseline, batch_size, n_batches, gamma=1.0
     return GradientVariance(estimates.mean(axis=0), variance, estimates)
 # --8<-- [end:gradient_variance]
 
-
-def evaluate_policy(env, policy, *, episodes, gamma=1.0, seed=None, max_steps=100):
-    """Mean discounted return ``G_0`` of ``policy`` over ``episodes`` seeded rollouts.
-
-    Raises
-    ------
-    ValueError
-        If ``episodes`` is not a positive integer or ``gamma`` is outside [0, 1].
-    """
-    episodes = _check_positive_int("episodes", episodes)
-    gamma = check_gamma(gamma)
-    rng = check_rng(seed)
-    return float(np.mean([ep.discounted_return(gamma)
-                          for ep in _batch(env, policy, episodes, rng, max_steps)]))

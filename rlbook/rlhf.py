@@ -510,7 +510,7 @@ def beta_sweep(scenario, betas):
         If a ``beta`` is not positive.
     """
     betas = np.asarray(betas, dtype=float).ravel()
-    pis = np.array([kl_optimal_policy(scenario.pi_ref, scenario.proxy_reward, beta)
+    pis = np.array([kl_optimal_policy(scenario.pi_ref, scenario.proxy_reward, float(beta))
                     for beta in betas])
     return BetaSweep(betas, pis, pis @ scenario.lengths, pis @ scenario.proxy_reward,
                      pis @ scenario.true_reward,

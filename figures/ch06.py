@@ -1,0 +1,73 @@
+"""Figures of chapter 6: policy gradients, from REINFORCE to RLHF."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from figures._registry import figure
+from rlbook import GridWorld
+from rlbook.plotting import plot_curves
+from rlbook.plotting.pg import plot_beta_sweep, plot_clip_surrogate, plot_policy_over_lengths
+from rlbook.policies import TabularSoftmaxPolicy
+from rlbook.reinforce import access_review_bandit, reinforce
+from rlbook.rlhf import beta_sweep, length_hacking_scenario
+
+FOUR_BY_FOUR = ["S . . .",
+                ". # . .",
+                ". . # .",
+                ". . . G"]
+SEEDS = range(5)
+
+
+@figure("ch06-learning-curves")
+def learning_curves():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    bandit = access_review_bandit()
+    runs = [reinforce(bandit, TabularSoftmaxPolicy(1, 3), iterations=50, batch_size=10,
+                      step_size=0.01, baseline="mean", seed=seed).mean_return for seed in SEEDS]
+    plot_curves(left, runs, label="REINFORCE, mean baseline")
+    left.axhline(54.0, ls="--", lw=1, color="0.5", label="best action (human_review) = 54")
+    left.set_title("Access-review bandit")
+    left.set_xlabel("iteration (10 episodes each)")
+    left.set_ylabel("mean return of the batch")
+    left.legend(frameon=False, loc="lower right")
+
+    env = GridWorld(FOUR_BY_FOUR)
+    for baseline, label in ((None, "no baseline"), ("mean", "mean-return baseline"),
+                            ("value", "learned V[s] baseline")):
+        runs = [reinforce(env, TabularSoftmaxPolicy(env.n_states, 4), iterations=60,
+                          batch_size=10, step_size=0.05, baseline=baseline, seed=seed,
+                          max_steps=50, value_step_size=0.5).mean_return for seed in SEEDS]
+        plot_curves(right, runs, label=label)
+    right.axhline(5.0, ls="--", lw=1, color="0.5", label="shortest path = 5")
+    right.set_title("4 × 4 gridworld")
+    right.set_xlabel("iteration (10 episodes each)")
+    right.set_ylabel("mean return of the batch")
+    right.legend(frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch06-ppo-clip")
+def ppo_clip():
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=False)
+    for ax, advantage in zip(axes, (1.0, -1.0)):
+        plot_clip_surrogate(ax, eps=0.2, advantage=advantage)
+        ax.set_title(f"advantage A = {advantage:+g}")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch06-reward-hacking")
+def reward_hacking():
+    scenario = length_hacking_scenario()
+    sweep = beta_sweep(scenario, np.geomspace(0.02, 20.0, 31))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    plot_beta_sweep(left, sweep, reference_true=float(scenario.pi_ref @ scenario.true_reward))
+    left.set_title(r"Optimising the learned reward with a KL penalty")
+    shown = beta_sweep(scenario, [0.03, 1.0])
+    plot_policy_over_lengths(right, scenario.lengths,
+                             [scenario.pi_ref, *shown.pis],
+                             [r"$\pi_{ref}$", r"$\beta$ = 0.03", r"$\beta$ = 1"])
+    right.set_title("Where the probability goes")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,281 @@
+"""Tests for rlbook.reinforce: the worked update, the estimator, training, variance."""
+
+import numpy as np
+import pytest
+
+from rlbook import GridWorld, rollout
+from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
+from rlbook.reinforce import (Bandit, access_review_bandit, bandit_update, gradient_variance,
+                              policy_gradient, reinforce)
+
+FOUR_BY_FOUR = ["S . . .",
+                ". # . .",
+                ". . # .",
+                ". . . G"]
+
+
+def numerical_grad(f, theta, h=1e-6):
+    grad = np.zeros_like(theta)
+    for idx in np.ndindex(theta.shape):
+        up, down = theta.copy(), theta.copy()
+        up[idx] += h
+        down[idx] -= h
+        grad[idx] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+def exact_start_value(env, pi):
+    """J = V^pi(start) with gamma = 1, by a linear solve on env.P (independent of rlbook.dp)."""
+    S = env.n_states
+    P_pi, r_pi = np.zeros((S, S)), np.zeros(S)
+    live = np.array([not env.terminal[s] and env.cell(s) not in "#C" for s in range(S)])
+    for s in np.flatnonzero(live):
+        for a in range(env.action_space.n):
+            for prob, s2, reward, done in env.P[s][a]:
+                r_pi[s] += pi[s, a] * prob * reward
+                if not done:
+                    P_pi[s, s2] += pi[s, a] * prob
+    idx = np.flatnonzero(live)
+    V = np.linalg.solve(np.eye(len(idx)) - P_pi[np.ix_(idx, idx)], r_pi[idx])
+    return float(V[list(idx).index(env.start)])
+
+
+# -- the worked one-step update ----------------------------------------------
+def test_bandit_update_reproduces_the_syllabus_numbers():
+    update = bandit_update([-120.0, 30.75, 54.0], step_size=0.03)
+    np.testing.assert_allclose(update.probs, [1 / 3] * 3)
+    assert np.round(update.new_probs, 3).tolist() == [0.089, 0.403, 0.508]
+
+
+def test_bandit_update_by_hand():
+    # b = mean return = (-120 + 30.75 + 54) / 3 = -11.75; advantages -108.25, 42.5, 65.75;
+    # they sum to 0, so grad = pi * advantage = advantage / 3.
+    update = bandit_update([-120.0, 30.75, 54.0], step_size=0.03)
+    assert update.baseline == pytest.approx(-11.75)
+    np.testing.assert_allclose(update.gradient, np.array([-108.25, 42.5, 65.75]) / 3)
+    np.testing.assert_allclose(update.logits, 0.03 * np.array([-108.25, 42.5, 65.75]) / 3)
+
+
+def test_bandit_gradient_is_the_gradient_of_the_expected_return():
+    # The policy-gradient theorem for one state: grad of J(h) = softmax(h) @ G.
+    G = np.array([-120.0, 30.75, 54.0])
+    h = np.array([0.3, -0.2, 0.5])
+    numeric = numerical_grad(lambda x: softmax(x) @ G, h)
+    for baseline in ("mean", None, 17.0):
+        update = bandit_update(G, step_size=0.1, logits=h, baseline=baseline)
+        np.testing.assert_allclose(update.gradient, numeric, atol=1e-6)
+
+
+def test_bandit_update_errors():
+    with pytest.raises(ValueError, match=r"returns and logits must be 1-D of the same length; "
+                                         r"got shapes \(3,\) and \(2,\)"):
+        bandit_update([1.0, 2.0, 3.0], step_size=0.1, logits=[0.0, 0.0])
+    with pytest.raises(ValueError, match=r"baseline must be one of \{'mean'\}; got 'median'"):
+        bandit_update([1.0, 2.0], step_size=0.1, baseline="median")
+
+
+# -- the bandit environment ---------------------------------------------------
+def test_access_review_bandit_model_and_api():
+    env = access_review_bandit()
+    np.testing.assert_allclose(env.expected_rewards, [-120.0, 30.75, 54.0])
+    assert env.actions == ("auto_approve", "request_evidence", "human_review")
+    obs, info = env.reset(seed=0)
+    assert (obs, info) == (0, {})
+    assert env.step(2) == (0, 54.0, True, False, {})
+    with pytest.raises(RuntimeError, match="call reset"):
+        env.step(2)
+
+
+def test_bandit_samples_its_outcomes():
+    env = access_review_bandit()
+    rewards = [rollout(env, lambda obs, rng: 1, seed=k).rewards[0] for k in range(2000)]
+    assert set(rewards) == {59.0, -54.0}
+    assert np.mean(rewards) == pytest.approx(30.75, abs=4.0)   # sd 49 / sqrt(2000) = 1.1
+
+
+@pytest.mark.parametrize("outcomes, kwargs, message", [
+    ([], {}, "outcomes must list at least one action"),
+    ([[(0.5, 1.0), (0.4, 2.0)]], {}, r"outcomes\[0\] probabilities sum to 0.90, expected 1"),
+    ([1.0, [(-0.5, 1.0), (1.5, 0.0)]], {}, r"outcomes\[1\] needs \(prob, reward\) pairs"),
+    ([1.0, 2.0], {"actions": ("a",)}, "got 1 action names for 2 actions"),
+])
+def test_bandit_errors(outcomes, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Bandit(outcomes, **kwargs)
+
+
+def test_bandit_rejects_bad_action():
+    env = Bandit([1.0, 2.0])
+    env.reset()
+    with pytest.raises(ValueError, match=r"action must be an integer in \[0, 2\); got 5"):
+        env.step(5)
+
+
+# -- the estimator ------------------------------------------------------------
+def test_policy_gradient_by_hand_on_two_episodes():
+    # One state, two actions, pi = (0.5, 0.5). Episodes: action 0 -> reward 2, action 1 -> 6.
+    policy = TabularSoftmaxPolicy(1, 2)
+    env = Bandit([2.0, 6.0])
+    ep0 = rollout(env, lambda obs, rng: 0, seed=0)
+    ep1 = rollout(env, lambda obs, rng: 1, seed=0)
+    # Scores: e_0 - pi = (0.5, -0.5), e_1 - pi = (-0.5, 0.5).
+    none = policy_gradient(policy, [ep0, ep1])
+    np.testing.assert_allclose(none.gradient, [[(2 * 0.5 + 6 * -0.5) / 2,
+                                                (2 * -0.5 + 6 * 0.5) / 2]])   # (-1, 1)
+    mean = policy_gradient(policy, [ep0, ep1], baseline="mean")               # b = 4
+    np.testing.assert_allclose(mean.per_episode, [[[-1.0, 1.0]], [[-1.0, 1.0]]])
+    np.testing.assert_allclose(mean.returns, [2.0, 6.0])
+
+
+def test_policy_gradient_uses_returns_to_go_and_value_baseline():
+    # Corridor S . G: two steps right, rewards -1 then +10; G_t = (9, 10) with gamma = 1.
+    env = GridWorld(["S . G"])
+    policy = TabularSoftmaxPolicy(3, 4)
+    ep = rollout(env, lambda obs, rng: 1, seed=0)
+    np.testing.assert_array_equal(ep.states, [0, 1])
+    score = np.array([-0.25, 0.75, -0.25, -0.25])
+    est = policy_gradient(policy, [ep])
+    np.testing.assert_allclose(est.gradient[0], 9 * score)
+    np.testing.assert_allclose(est.gradient[1], 10 * score)
+    V = np.array([4.0, 7.0, 0.0])
+    est = policy_gradient(policy, [ep], baseline=V)
+    np.testing.assert_allclose(est.gradient[0], 5 * score)
+    np.testing.assert_allclose(est.gradient[1], 3 * score)
+
+
+def test_reinforce_estimate_is_unbiased_against_finite_differences():
+    # The mean of many REINFORCE terms matches the finite-difference gradient of the exact
+    # expected return J(theta) = V^pi(start), within 4 standard errors per component.
+    env = GridWorld(["S . G"])
+    rng = np.random.default_rng(0)
+    theta = rng.normal(scale=0.5, size=(3, 4))
+    theta[:, 1] += 1.0                                  # lean right: short episodes
+    policy = TabularSoftmaxPolicy(3, 4, theta=theta)
+    numeric = numerical_grad(lambda th: exact_start_value(env, softmax(th)), theta)
+    episodes = [rollout(env, policy, seed=k) for k in range(3000)]
+    for baseline in (None, np.array([5.0, 8.0, 0.0])):
+        est = policy_gradient(policy, episodes, baseline=baseline)
+        se = est.per_episode.std(axis=0, ddof=1) / np.sqrt(len(episodes))
+        assert (np.abs(est.gradient - numeric)[:2] <= 4 * se[:2] + 1e-9).all()
+    assert np.abs(numeric[:2]).max() > 1.0              # a real signal was checked
+
+
+def test_policy_gradient_works_with_linear_policy():
+    env = GridWorld(["S . G"])
+    features = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    policy = LinearSoftmaxPolicy(features, 4)
+    ep = rollout(env, lambda obs, rng: 1, seed=0)
+    est = policy_gradient(policy, [ep])
+    score = np.array([-0.25, 0.75, -0.25, -0.25])
+    expected = 9 * np.outer(features[0], score) + 10 * np.outer(features[1], score)
+    np.testing.assert_allclose(est.gradient, expected)
+
+
+def test_policy_gradient_errors():
+    policy = TabularSoftmaxPolicy(1, 2)
+    ep = rollout(Bandit([1.0, 2.0]), policy, seed=0)
+    with pytest.raises(ValueError, match="episodes must hold at least one episode"):
+        policy_gradient(policy, [])
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 1.5"):
+        policy_gradient(policy, [ep], gamma=1.5)
+    with pytest.raises(ValueError, match=r"baseline must be one of \{'mean'\}; got 'value'"):
+        policy_gradient(policy, [ep], baseline="value")
+    with pytest.raises(ValueError, match=r"a value baseline must be an array V of shape "
+                                         r"\(n_states,\); got shape \(1, 1\)"):
+        policy_gradient(policy, [ep], baseline=np.zeros((1, 1)))
+
+
+# -- training -----------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reinforce_learns_the_access_review_bandit(seed):
+    # Stated target: within 50 iterations of 10 episodes, the expected return of the
+    # policy exceeds 50 (human_review pays 54; the uniform policy earns -11.75).
+    env = access_review_bandit()
+    result = reinforce(env, TabularSoftmaxPolicy(1, 3), iterations=50, batch_size=10,
+                       step_size=0.01, baseline="mean", seed=seed)
+    assert result.policy.probs(0) @ env.expected_rewards > 50.0
+    assert result.mean_return.shape == result.grad_variance.shape == (50,)
+
+
+@pytest.mark.parametrize("baseline", [None, "mean", "value"])
+def test_reinforce_learns_the_gridworld(baseline):
+    # Stated target: within 60 iterations of 10 episodes, the stochastic policy's expected
+    # return from the start exceeds 2 (the shortest path earns 5; uniform random earns -59).
+    env = GridWorld(FOUR_BY_FOUR)
+    start = TabularSoftmaxPolicy(env.n_states, 4)
+    assert exact_start_value(env, start.table()) == pytest.approx(-59.0)
+    result = reinforce(env, start, iterations=60, batch_size=10, step_size=0.05,
+                       baseline=baseline, seed=0, max_steps=50, value_step_size=0.5)
+    assert exact_start_value(env, result.policy.table()) > 2.0
+    assert result.mean_return[-10:].mean() > result.mean_return[0] + 30
+    assert (result.V is None) == (baseline != "value")
+
+
+def test_reinforce_value_baseline_tracks_returns():
+    env = Bandit([3.0, 3.0])
+    result = reinforce(env, TabularSoftmaxPolicy(1, 2), iterations=20, batch_size=5,
+                       step_size=0.1, baseline="value", value_step_size=0.5, seed=0)
+    assert result.V[0] == pytest.approx(3.0 * (1 - 0.5 ** 20))
+
+
+def test_reinforce_is_reproducible_and_leaves_input_alone():
+    env = GridWorld(["S . .", ". # .", ". . G"])
+    policy = TabularSoftmaxPolicy(env.n_states, 4)
+    kwargs = dict(iterations=5, batch_size=4, step_size=0.05, max_steps=30)
+    a = reinforce(env, policy, seed=3, **kwargs)
+    b = reinforce(env, policy, seed=3, **kwargs)
+    c = reinforce(env, policy, seed=4, **kwargs)
+    np.testing.assert_array_equal(a.policy.theta, b.policy.theta)
+    np.testing.assert_array_equal(a.mean_return, b.mean_return)
+    assert not np.array_equal(a.policy.theta, c.policy.theta)
+    np.testing.assert_array_equal(policy.theta, 0.0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(iterations=0), "iterations must be a positive integer; got 0"),
+    (dict(batch_size=2.5), "batch_size must be a positive integer; got 2.5"),
+    (dict(step_size=0.0), "step_size must be > 0; got 0.0"),
+    (dict(value_step_size=1.5), r"value_step_size must be in \(0, 1\]; got 1.5"),
+    (dict(gamma=-0.1), r"gamma must be in \[0, 1\]; got -0.1"),
+    (dict(baseline="median"), r"baseline must be one of \{'mean', 'value'\}; got 'median'"),
+])
+def test_reinforce_errors(kwargs, message):
+    args = dict(iterations=2, batch_size=2, step_size=0.1) | kwargs
+    with pytest.raises(ValueError, match=message):
+        reinforce(Bandit([1.0, 2.0]), TabularSoftmaxPolicy(1, 2), **args)
+
+
+# -- variance -----------------------------------------------------------------
+def test_baseline_lowers_variance_without_moving_the_mean():
+    env = GridWorld(["S . .", ". # .", ". . G"])
+    policy = TabularSoftmaxPolicy(env.n_states, 4)      # uniform: returns -21 on average
+    kwargs = dict(batch_size=10, n_batches=60, seed=0, max_steps=50)
+    none = gradient_variance(env, policy, baseline=None, **kwargs)
+    mean = gradient_variance(env, policy, baseline="mean", **kwargs)
+    assert mean.variance < 0.7 * none.variance
+    assert none.estimates.shape == (60, 9, 4)
+    # Same episodes, same direction: both estimate the same gradient.
+    cos = (none.mean_gradient.ravel() @ mean.mean_gradient.ravel()
+           / np.linalg.norm(none.mean_gradient) / np.linalg.norm(mean.mean_gradient))
+    assert cos > 0.9
+
+
+def test_bandit_baseline_makes_variance_shift_invariant():
+    # Adding 200 to every reward leaves the expected gradient unchanged; without a
+    # baseline the variance explodes, with the mean baseline it barely moves.
+    policy = TabularSoftmaxPolicy(1, 3)
+    kwargs = dict(batch_size=10, n_batches=200, seed=1)
+    base = access_review_bandit()
+    shifted = Bandit([[(p, r + 200.0) for p, r in pairs] for pairs in base.outcomes])
+    v = {(name, bl): gradient_variance(env, policy, baseline=bl, **kwargs).variance
+         for name, env in (("base", base), ("shifted", shifted)) for bl in (None, "mean")}
+    assert v["shifted", None] > 5 * v["base", None]
+    assert v["shifted", "mean"] == pytest.approx(v["base", "mean"], rel=1e-9)
+
+
+def test_gradient_variance_errors():
+    env, policy = Bandit([1.0, 2.0]), TabularSoftmaxPolicy(1, 2)
+    with pytest.raises(ValueError, match="n_batches must be >= 2 to measure a variance; got 1"):
+        gradient_variance(env, policy, baseline=None, batch_size=2, n_batches=1)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer; got 0"):
+        gradient_variance(env, policy, baseline=None, batch_size=0, n_batches=2)
