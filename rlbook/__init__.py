@@ -6,11 +6,15 @@ listed in ``__all__``; anything else is private and may change.
 
 from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
 from rlbook.dp import PlanningResult, policy_evaluation, policy_iteration, value_iteration
-from rlbook.envs import Discrete, GridWorld
+from rlbook.envs import Discrete, GridWorld, TabularEnv, cliff_walking
+from rlbook.exploration import boltzmann, epsilon_greedy, exponential_decay, linear_decay
 from rlbook.evaluation import PolicyEvaluation, evaluate_policy, select_policy, summarize_returns
 from rlbook.leakage import leakage_fields
 from rlbook.mdp import TabularMDP
+from rlbook.monte_carlo import mc_control, mc_evaluation
 from rlbook.off_policy import effective_sample_size, importance_sampling
+from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
+from rlbook.ppo import clip_zeroes_gradient, ppo_clip_objective
 from rlbook.problems import (
     access_review_mdp,
     gridworld_4x4,
@@ -20,9 +24,19 @@ from rlbook.problems import (
     sutton_barto_gridworld,
     walled_3x3_gridworld,
 )
+from rlbook.reinforce import ReinforceResult, bandit_update, policy_gradient, reinforce
 from rlbook.returns import discounted_return, returns_to_go
+from rlbook.rlhf import (
+    bradley_terry_loss,
+    fit_bradley_terry,
+    group_relative_advantages,
+    kl_divergence,
+    kl_regularized_objective,
+    verifiable_reward,
+)
 from rlbook.rollout import Episode, rollout
 from rlbook.splits import check_split, time_split
+from rlbook.td import LearningResult, q_learning, sarsa, td0_evaluation
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -51,6 +65,35 @@ __all__ = [
     "slippery_gridworld",
     "value_iteration",
     "walled_3x3_gridworld",
+    # chapter 5: learning from experience
+    "LearningResult",
+    "TabularEnv",
+    "boltzmann",
+    "cliff_walking",
+    "epsilon_greedy",
+    "exponential_decay",
+    "linear_decay",
+    "mc_control",
+    "mc_evaluation",
+    "q_learning",
+    "sarsa",
+    "td0_evaluation",
+    # chapter 6: policy gradients to RLHF
+    "LinearSoftmaxPolicy",
+    "ReinforceResult",
+    "TabularSoftmaxPolicy",
+    "bandit_update",
+    "bradley_terry_loss",
+    "clip_zeroes_gradient",
+    "fit_bradley_terry",
+    "group_relative_advantages",
+    "kl_divergence",
+    "kl_regularized_objective",
+    "policy_gradient",
+    "ppo_clip_objective",
+    "reinforce",
+    "softmax",
+    "verifiable_reward",
     # chapter 7: held-out evaluation
     "PolicyEvaluation",
     "check_split",

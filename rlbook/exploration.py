@@ -71,6 +71,8 @@ def greedy(q, rng=None, allowed=None):
     q = _row(q)
     if allowed is None:
         best = max(q)
+        if q.count(best) == 1:                    # the common case, decided in C
+            return q.index(best)
         ties = [a for a, v in enumerate(q) if v == best]
     else:
         best = max(q[a] for a in allowed)
@@ -99,9 +101,9 @@ def epsilon_greedy(q, epsilon, rng, allowed=None):
     -------
     int
     """
-    actions = range(len(q)) if allowed is None else allowed
-    if epsilon > 0.0 and rng.random() < epsilon:
-        return actions[int(rng.random() * len(actions))]     # explore
+    if epsilon > 0.0 and rng.random() < epsilon:             # explore
+        actions = range(len(q)) if allowed is None else allowed
+        return actions[int(rng.random() * len(actions))]
     return greedy(q, rng, allowed)                           # exploit
 # --8<-- [end:epsilon_greedy]
 

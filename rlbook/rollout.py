@@ -38,7 +38,7 @@ class Episode:
         return discounted_return(self.rewards, gamma)
 
 
-def _policy_fn(policy, n_actions):
+def as_policy_function(policy, n_actions):
     """Turn the accepted policy forms into a function ``(obs, rng) -> action``."""
     if policy is None:
         return lambda obs, rng: int(rng.integers(n_actions))
@@ -78,7 +78,7 @@ def rollout(env, policy=None, *, seed=None, max_steps=1_000):
     """
     if max_steps < 1:
         raise ValueError(f"max_steps must be >= 1; got {max_steps!r}")
-    act = _policy_fn(policy, env.action_space.n)
+    act = as_policy_function(policy, env.action_space.n)
     env_seq, policy_seq = np.random.SeedSequence(seed).spawn(2)
     rng = np.random.default_rng(policy_seq)
     obs, _ = env.reset(seed=int(env_seq.generate_state(1)[0]))

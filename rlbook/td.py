@@ -161,6 +161,27 @@ class _ActionSets:
         return acts
 
 
+def _actor(policy, n_states, n_actions):
+    """A function ``(s, info, rng) -> action`` for the policy forms of :func:`rlbook.rollout`.
+
+    ``None`` picks uniformly among the actions allowed by ``info["action_mask"]``.
+    """
+    if policy is None:
+        allowed_in = _ActionSets(n_states, n_actions)
+
+        def uniform(s, info, rng):
+            acts = allowed_in(s, info)
+            if acts is None:
+                return int(rng.random() * n_actions)
+            return acts[int(rng.random() * len(acts))]
+
+        return uniform
+    from rlbook.rollout import as_policy_function
+
+    act = as_policy_function(policy, n_actions)
+    return lambda s, info, rng: act(s, rng)
+
+
 def _check_common(env, episodes, gamma, epsilon, max_steps):
     n_states, n_actions = _sizes(env)
     episodes = _check_count("episodes", episodes)
@@ -288,9 +309,10 @@ def td0_evaluation(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, 
     ----------
     env : environment with Gymnasium's API and Discrete spaces
     policy : None, callable, int ndarray (n_states,) or ndarray (n_states, n_actions)
-        As in :func:`rlbook.rollout`: None is uniformly random, a callable is
-        called as ``policy(obs, rng)``, an int array is deterministic, a float
-        array holds ``pi[s, a]``.
+        As in :func:`rlbook.rollout`: None is uniformly random (among the
+        actions ``info["action_mask"]`` allows, if the env gives one), a
+        callable is called as ``policy(obs, rng)``, an int array is
+        deterministic, a float array holds ``pi[s, a]``.
     episodes : int
     alpha : float in (0, 1] or callable ``n -> alpha`` of the visit count of ``s``
     gamma : float in [0, 1]
@@ -311,24 +333,22 @@ def td0_evaluation(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, 
         If the spaces are not discrete, the policy has none of the accepted
         forms, or a number is out of range.
     """
-    from rlbook.rollout import _policy_fn
-
     n_states, n_actions = _sizes(env)
     episodes = _check_count("episodes", episodes)
     gamma = check_gamma(gamma)
     max_steps = _check_count("max_steps", max_steps, allow_none=True)
     step_size = _step_size(alpha)
-    act = _policy_fn(policy, n_actions)
-    base = check_rng(seed, rng)
-    env_seed = int(base.integers(2**31 - 1))
+    act = _actor(policy, n_states, n_actions)
+    rng = check_rng(seed, rng)
+    env_seed = int(rng.integers(2**31 - 1))
     V = [float(v_init)] * n_states
     N = [0] * n_states
     returns, lengths = [], []
     for k in range(episodes):
-        s, _ = env.reset(seed=env_seed if k == 0 else None)
+        s, info = env.reset(seed=env_seed if k == 0 else None)
         G, t, done = 0.0, 0, False
         while not done:
-            s2, r, terminated, truncated, _ = env.step(act(s, base))
+            s2, r, terminated, truncated, info = env.step(act(s, info, rng))
             t, G = t + 1, G + r
             target = r if terminated else r + gamma * V[s2]
             N[s] += 1

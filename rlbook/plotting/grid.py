@@ -13,7 +13,8 @@ import numpy as np
 from rlbook.envs.gridworld import ACTION_ARROWS
 
 
-def _shape_and_layout(grid):
+def grid_shape_and_layout(grid):
+    """``((n_rows, n_cols), layout)`` of a GridWorld, or of a bare ``(n_rows, n_cols)`` (layout None)."""
     if hasattr(grid, "layout"):
         return (grid.n_rows, grid.n_cols), grid.layout
     n_rows, n_cols = grid
@@ -45,7 +46,7 @@ def plot_grid(ax, grid, values=None, policy=None, path=None, *, fmt="{:.1f}",
     ValueError
         If ``values`` or ``policy`` do not have one entry per cell.
     """
-    (n_rows, n_cols), layout = _shape_and_layout(grid)
+    (n_rows, n_cols), layout = grid_shape_and_layout(grid)
     n_states = n_rows * n_cols
     special = np.zeros((n_rows, n_cols), dtype="<U1")
     if layout is not None:
@@ -114,7 +115,7 @@ def _rect(row, col, color, alpha=1.0):
 
 def arrows_text(grid, policy) -> str:
     """The greedy policy as rows of arrows (``#`` walls, goal letters kept)."""
-    (n_rows, n_cols), layout = _shape_and_layout(grid)
+    (n_rows, n_cols), layout = grid_shape_and_layout(grid)
     lines = []
     for row in range(n_rows):
         cells = []
