@@ -8,6 +8,10 @@ skipped silently and on other misuse of the markers. See tools/pagecheck.py.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,30 @@ from tools import pagecheck
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "display_only: a page block that is shown, never run")
-    config.addinivalue_line("markers", "site: needs the built site (one build per worker)")
+    # The strict site build is the slowest single step. With RLBOOK_PREBUILD=1 (set by
+    # `python3 dev.py test`) the main process starts it in the background at once, so it runs
+    # while the workers test pages; tests/test_site.py waits for it. Otherwise that test
+    # module builds the site itself.
+    if os.environ.get("RLBOOK_PREBUILD") == "1" and not hasattr(config, "workerinput") \
+            and "RLBOOK_SITE_DIR" not in os.environ:
+        out = Path(tempfile.mkdtemp(prefix="rlbook-site-"))
+        log = open(out / "build.log", "w")
+        # The wrapper writes mkdocs' exit code to `returncode` when the build ends.
+        wrapper = ("import pathlib, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
+                   "pathlib.Path(sys.argv[1]).write_text(str(rc))")
+        process = subprocess.Popen(
+            [sys.executable, "-c", wrapper, str(out / "returncode"),
+             sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out / "site")],
+            cwd=Path(__file__).parent, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+        os.environ["RLBOOK_SITE_DIR"] = str(out)
+        config._rlbook_build = process
+
+
+def pytest_unconfigure(config):
+    process = getattr(config, "_rlbook_build", None)
+    if process is not None and process.poll() is None:
+        process.kill()
 
 
 def pytest_collect_file(parent, file_path: Path):

@@ -62,7 +62,9 @@ def main(argv: list[str]) -> int:
         return run(BIN / "mkdocs", "serve", "--strict", "-a", "127.0.0.1:8000", *args, env=env())
     if command == "test":
         setup()
-        return run(PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args, env=env())
+        # RLBOOK_PREBUILD: start the strict site build at once, beside the workers (conftest.py).
+        return run(PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args,
+                   env=dict(env(), RLBOOK_PREBUILD="1"))
     if command == "accept":
         setup()
         return run(PYTHON, "-m", "tools.accept_outputs", *args, env=env())

@@ -32,6 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as out:
         timed("mkdocs build --strict", [sys.executable, "-m", "mkdocs", "build", "--strict",
                                         "-q", "-d", out])
+    os.environ["RLBOOK_PREBUILD"] = "1"   # as `python3 dev.py test` runs it
     timed("full test suite (-n 2)", [sys.executable, "-m", "pytest", "-q", "-n", "2",
                                      "--dist", "loadgroup", "-p", "no:cacheprovider"])
 

@@ -11,7 +11,6 @@ fails the build.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import sys
@@ -28,44 +27,22 @@ _IMAGE = re.compile(
 _rendered: dict[str, dict[str, str]] = {}
 
 
-def _recipes(config):
+def _import_figures(config):
     root = os.path.dirname(config.config_file_path)
     if root not in sys.path:
         sys.path.insert(0, root)
-    import figures
+    import figures.render
 
-    return figures.load_all()
-
-
-def render_all(registry) -> dict[str, dict[str, str]]:
-    """Render every recipe once; return {name: {"light": svg, "dark": svg}}."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    from rlbook.plotting.theme import book_style, recolor_svg
-
-    out = {}
-    for name, recipe in sorted(registry.items()):
-        with book_style():
-            try:
-                fig = recipe()
-                buffer = io.StringIO()
-                fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-            except Exception as exc:
-                raise PluginError(f"figure {name!r} ({recipe.__module__}.{recipe.__name__}) "
-                                  f"failed: {exc!r}") from exc
-            finally:
-                plt.close("all")
-        svg = buffer.getvalue()
-        out[name] = {theme: recolor_svg(svg, theme) for theme in ("light", "dark")}
-    return out
+    return figures.render
 
 
 def on_files(files, config):
     global _rendered
-    _rendered = render_all(_recipes(config))
+    render = _import_figures(config)
+    try:
+        _rendered = render.render_all()
+    except render.FigureError as exc:
+        raise PluginError(str(exc)) from exc
     for name, variants in _rendered.items():
         for theme, svg in variants.items():
             files.append(File.generated(config, f"figures/{name}-{theme}.svg", content=svg))

@@ -132,6 +132,26 @@ def test_blocks_run_in_a_fresh_process_without_hidden_setup(tmp_path):
     assert results[0] is None and "NameError" in results[1]
 
 
+@pytest.mark.parametrize("fresh", ["0", "1"])
+def test_each_block_starts_like_a_new_program(tmp_path, monkeypatch, fresh):
+    """Empty working directory, __main__, and unseeded global RNGs that differ per run."""
+    monkeypatch.setenv("RLBOOK_FRESH_PROCESS", fresh)
+    code = ("import os, random\nimport numpy as np\n"
+            "print(os.listdir('.'), __name__, np.random.randint(10**9), random.random())\n")
+    parsed = page(tmp_path, f"```python\n{code}```\n\n```python\n{code}```\n")
+    first, second = (pagecheck.run(b).stdout for b in parsed.blocks)
+    assert first.startswith("[] __main__ ") and second.startswith("[] __main__ ")
+    assert first != second
+
+
+def test_a_hung_block_times_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(pagecheck, "TIMEOUT", 1)
+    parsed = page(tmp_path, "```python\nimport time\ntime.sleep(30)\n```\n")
+    result = pagecheck.run(parsed.blocks[0])
+    assert result.returncode == -1 and "timed out" in result.stderr
+    assert run_all(page(tmp_path, GOOD)) == [None]   # the next block runs normally
+
+
 def test_snippet_includes_run_the_package_source(tmp_path):
     text = ('```python\n--8<-- "rlbook/returns.py:discounted_return"\n\n'
             "print(discounted_return([1, 1], 0.5))\n```\n")

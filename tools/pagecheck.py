@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -234,22 +237,104 @@ class Result:
     returncode: int
 
 
-def run(block: Block, python: str = sys.executable) -> Result:
-    """Run a chain in a fresh Python process, in an empty directory, as a reader would."""
-    name = re.sub(r"[^A-Za-z0-9]+", "_", block.label) + ".py"
-    with tempfile.TemporaryDirectory(prefix="rlbook-block-") as tmp:
-        script = Path(tmp) / name
-        script.write_text(block.code, encoding="utf-8")
-        env = {k: v for k, v in os.environ.items()
-               if k not in {"PYTHONPATH", "PYTHONSTARTUP", "MPLBACKEND", "PYTHONHASHSEED"}}
-        env["PYTHONIOENCODING"] = "utf-8"
+# A block runs as a reader would run it: its file executed as __main__ by a Python
+# process that has run nothing else, in an empty directory. Starting Python and importing
+# NumPy, matplotlib and rlbook costs ~0.2 s of CPU per block, most of the pages' test time,
+# so by default blocks run in processes forked from a "zygote": a Python that has only
+# imported those modules and then waits. A forked child has fresh globals, its own NumPy and
+# `random` global state reseeded from the OS (like a new process), and an empty working
+# directory; the only difference from `python block.py` is that those imports are already
+# cached in sys.modules (a block that forgets `import numpy as np` still fails).
+# RLBOOK_FRESH_PROCESS=1 runs every block with a brand-new `python` instead; CI does both.
+_ZYGOTE = r"""
+import json, os, random, runpy, sys, traceback
+import numpy, matplotlib, matplotlib.pyplot, rlbook   # imported once, before any fork
+for line in sys.stdin:
+    request = json.loads(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
         try:
-            done = subprocess.run([python, str(script)], cwd=tmp, env=env, capture_output=True,
-                                  text=True, encoding="utf-8", timeout=TIMEOUT,
-                                  stdin=subprocess.DEVNULL)
+            os.chdir(request["cwd"])
+            for fd, name in ((1, "stdout"), (2, "stderr")):
+                os.dup2(os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+            os.close(0)
+            numpy.random.seed()
+            random.seed()
+            sys.argv = [request["script"]]
+            code = 0
+            try:
+                runpy.run_path(request["script"], run_name="__main__")
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(locals().get("code", 1))
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
+"""
+_zygote = None
+
+
+def _clean_env() -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"PYTHONPATH", "PYTHONSTARTUP", "MPLBACKEND", "PYTHONHASHSEED"}}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def _fresh(script: Path, cwd: str, python: str) -> tuple[int, str, str]:
+    done = subprocess.run([python, str(script)], cwd=cwd, env=_clean_env(), capture_output=True,
+                          text=True, encoding="utf-8", timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    return done.returncode, done.stdout, done.stderr
+
+
+def _forked(script: Path, cwd: str) -> tuple[int, str, str]:
+    global _zygote
+    if _zygote is None or _zygote.poll() is not None:
+        _zygote = subprocess.Popen([sys.executable, "-c", _ZYGOTE], cwd=cwd, env=_clean_env(),
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+    out, err = Path(cwd).parent / "stdout", Path(cwd).parent / "stderr"
+    request = {"script": str(script), "cwd": cwd, "stdout": str(out), "stderr": str(err)}
+    _zygote.stdin.write(json.dumps(request) + "\n")
+    _zygote.stdin.flush()
+    ready, _, _ = select.select([_zygote.stdout], [], [], TIMEOUT)
+    if not ready:  # a hung block: end the zygote and its child, start afresh next time
+        os.killpg(_zygote.pid, signal.SIGKILL)
+        _zygote.wait()
+        _zygote = None
+        raise subprocess.TimeoutExpired(str(script), TIMEOUT, output=_read(out))
+    returncode = json.loads(_zygote.stdout.readline())
+    return returncode, _read(out), _read(err)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def run(block: Block, python: str = sys.executable) -> Result:
+    """Run a chain as a new program, in an empty directory, as a reader would."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", block.label) + ".py"
+    fresh = os.environ.get("RLBOOK_FRESH_PROCESS") == "1" or python != sys.executable \
+        or not hasattr(os, "fork")
+    with tempfile.TemporaryDirectory(prefix="rlbook-block-") as tmp:
+        script = Path(tmp) / "code" / name
+        script.parent.mkdir()
+        script.write_text(block.code, encoding="utf-8")
+        cwd = Path(tmp) / "cwd"
+        cwd.mkdir()
+        try:
+            code, stdout, stderr = (_fresh(script, str(cwd), python) if fresh
+                                    else _forked(script, str(cwd)))
         except subprocess.TimeoutExpired as exc:
             return Result(exc.stdout or "", f"timed out after {TIMEOUT} s", -1)
-    return Result(done.stdout, done.stderr, done.returncode)
+    return Result(stdout, stderr, code)
 
 
 def failure(block: Block, result: Result) -> str | None:
