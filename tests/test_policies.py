@@ -5,17 +5,9 @@ import pytest
 
 from rlbook import GridWorld, rollout
 from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
+from gradcheck import numerical_grad
 
 
-def numerical_grad(f, theta, h=1e-6):
-    """Central finite differences of the scalar ``f(theta)``."""
-    grad = np.zeros_like(theta)
-    for idx in np.ndindex(theta.shape):
-        up, down = theta.copy(), theta.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (f(up) - f(down)) / (2 * h)
-    return grad
 
 
 # -- softmax ----------------------------------------------------------------

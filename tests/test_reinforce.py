@@ -7,6 +7,7 @@ from rlbook import GridWorld, rollout
 from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
 from rlbook.reinforce import (Bandit, access_review_bandit, bandit_update, gradient_variance,
                               policy_gradient, reinforce)
+from gradcheck import numerical_grad
 
 FOUR_BY_FOUR = ["S . . .",
                 ". # . .",
@@ -14,14 +15,6 @@ FOUR_BY_FOUR = ["S . . .",
                 ". . . G"]
 
 
-def numerical_grad(f, theta, h=1e-6):
-    grad = np.zeros_like(theta)
-    for idx in np.ndindex(theta.shape):
-        up, down = theta.copy(), theta.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (f(up) - f(down)) / (2 * h)
-    return grad
 
 
 def exact_start_value(env, pi):

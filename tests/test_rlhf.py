@@ -8,16 +8,7 @@ from rlbook.rlhf import (beta_sweep, bradley_terry_loss, fit_bradley_terry,
                          group_relative_advantages, kl_divergence, kl_optimal_policy,
                          kl_regularized_objective, length_hacking_scenario, preference_accuracy,
                          synthetic_preferences, verifiable_reward)
-
-
-def numerical_grad(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (f(up) - f(down)) / (2 * h)
-    return grad
+from gradcheck import numerical_grad
 
 
 # -- KL -------------------------------------------------------------------------
