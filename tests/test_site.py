@@ -119,3 +119,18 @@ def test_labs_were_executed_with_figures(site):
     page = (site / "labs/lab01_returns/index.html").read_text(encoding="utf-8")
     assert "random policy: mean episode length" in page
     assert page.count("data:image/png;base64") >= 2, "lab figures are missing"
+
+
+def test_outputs_and_continued_blocks_are_labelled_for_readers(site):
+    from tools import pagecheck
+
+    for md in pagecheck.pages():
+        parsed = pagecheck.parse(md)
+        shown = sum(block.expected is not None for block in parsed.blocks)
+        html_path = site / md.relative_to(pagecheck.DOCS).with_suffix("") / "index.html"
+        if md.name == "index.md":
+            html_path = site / md.relative_to(pagecheck.DOCS).parent / "index.html"
+        html = html_path.read_text(encoding="utf-8")
+        assert html.count('<span class="filename">Output</span>') == shown, md.name
+        continued = sum(len(block.pieces) - 1 for block in parsed.blocks)
+        assert html.count('class="rlbook-cont"') == continued, md.name
