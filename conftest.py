@@ -25,6 +25,9 @@ def pytest_configure(config):
     # `python3 dev.py test`) the main process starts it in the background at once, so it runs
     # while the workers test pages; tests/test_site.py waits for it. Otherwise that test
     # module builds the site itself.
+    if os.environ.get("RLBOOK_PREBUILD") == "1" and hasattr(config, "workerinput") \
+            and hasattr(os, "nice"):
+        os.nice(5)  # the background build is the critical path: let it have the CPU first
     if os.environ.get("RLBOOK_PREBUILD") == "1" and not hasattr(config, "workerinput") \
             and "RLBOOK_SITE_DIR" not in os.environ:
         out = Path(tempfile.mkdtemp(prefix="rlbook-site-"))
@@ -45,6 +48,19 @@ def pytest_unconfigure(config):
     process = getattr(config, "_rlbook_build", None)
     if process is not None and process.poll() is None:
         process.kill()
+
+
+_NEEDS_SITE = {"test_site.py", "test_browser.py"}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the tests that need the built site last.
+
+    The build runs in the background from the start (RLBOOK_PREBUILD); with the
+    site tests queued last, both workers test the package and the pages meanwhile
+    instead of waiting for it.
+    """
+    items.sort(key=lambda item: item.path.name in _NEEDS_SITE)
 
 
 def pytest_collect_file(parent, file_path: Path):

@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         setup()
         # RLBOOK_PREBUILD: start the strict site build at once, beside the workers (conftest.py).
-        return run(PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args,
+        return run(PYTHON, "-m", "pytest", "-n", "2", "--dist", "load", *args,
                    env=dict(env(), RLBOOK_PREBUILD="1"))
     if command == "accept":
         setup()

@@ -34,7 +34,7 @@ def main() -> None:
                                         "-q", "-d", out])
     os.environ["RLBOOK_PREBUILD"] = "1"   # as `python3 dev.py test` runs it
     timed("full test suite (-n 2)", [sys.executable, "-m", "pytest", "-q", "-n", "2",
-                                     "--dist", "loadgroup", "-p", "no:cacheprovider"])
+                                     "--dist", "load", "-p", "no:cacheprovider"])
 
 
 if __name__ == "__main__":

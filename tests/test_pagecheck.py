@@ -149,6 +149,7 @@ def test_a_hung_block_times_out(tmp_path, monkeypatch):
     parsed = page(tmp_path, "```python\nimport time\ntime.sleep(30)\n```\n")
     result = pagecheck.run(parsed.blocks[0])
     assert result.returncode == -1 and "timed out" in result.stderr
+    monkeypatch.setattr(pagecheck, "TIMEOUT", 120)
     assert run_all(page(tmp_path, GOOD)) == [None]   # the next block runs normally
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.xdist_group("site")
 
 # Attributes that make a browser fetch something as the page loads.
 _FETCHING = re.compile(

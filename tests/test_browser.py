@@ -1,0 +1,386 @@
+"""Drive the built site in a real browser: headless Debian Chromium through Playwright.
+
+The site is built once for this module with ``mkdocs build --strict`` (or the build that
+conftest.py started, see RLBOOK_SITE_DIR) and served from 127.0.0.1 by a local HTTP server.
+Chromium is the system's ``/usr/bin/chromium`` (apt package ``chromium``); Playwright never
+downloads a browser here. Both are installed by .ci/run; without them these tests skip.
+
+On a failure, screenshots of chapter 1 in light and dark mode are written to the build
+output, ``<site>/_screenshots/``, for debugging.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHAPTER1 = "chapters/01-rl-loop/"
+# No xdist group: the browser tests spread over both workers (each starts its own Chromium).
+
+
+def _wait_for_prebuild(folder: Path) -> Path:
+    returncode = folder / "returncode"
+    deadline = time.monotonic() + 600
+    while not returncode.exists() or not returncode.read_text():
+        if time.monotonic() > deadline:
+            pytest.fail("mkdocs build --strict did not finish in 600 s")
+        time.sleep(0.2)
+    if returncode.read_text() != "0":
+        pytest.fail("mkdocs build --strict failed:\n"
+                    + (folder / "build.log").read_text(encoding="utf-8"))
+    return folder / "site"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if "RLBOOK_SITE_DIR" in os.environ:
+        return _wait_for_prebuild(Path(os.environ["RLBOOK_SITE_DIR"]))
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                           "-d", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def origin(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (.ci/run does)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is absent: pip install -e '.[test]' (.ci/run does)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """A page with everything it logged and requested."""
+
+    def __init__(self, page, origin):
+        self.page, self.origin = page, origin
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}")
+                if r.failure != "net::ERR_ABORTED" else None)  # cancelled by navigating on
+        page.on("request", self._request)
+
+    def _request(self, request):
+        url = request.url
+        if not (url.startswith(self.origin) or url.startswith(("data:", "blob:", "about:"))):
+            self.outside.append(url)
+
+    def goto(self, path: str):
+        # "load" comes after every script has run (KaTeX and reader.js render on
+        # DOMContentLoaded); test_every_page_loads_cleanly also waits for network idle.
+        self.page.goto(self.origin + path, wait_until="load")
+        return self.page
+
+
+@pytest.fixture
+def context(browser, origin):
+    context = browser.new_context(base_url=origin, color_scheme="light")
+    context.set_default_timeout(10000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def watch(context, origin):
+    return Watch(context.new_page(), origin)
+
+
+def screenshots_on_failure(test):
+    """On failure, save chapter 1 in light and dark mode to <site>/_screenshots/."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        try:
+            return test(*args, **kwargs)
+        except BaseException:
+            site, browser, origin = kwargs.get("site"), kwargs.get("browser"), kwargs.get("origin")
+            if site is not None and browser is not None and origin is not None:
+                folder = Path(site) / "_screenshots"
+                folder.mkdir(exist_ok=True)
+                for scheme in ["light", "dark"]:
+                    try:
+                        ctx = browser.new_context(color_scheme=scheme)
+                        page = ctx.new_page()
+                        page.goto(origin + CHAPTER1, wait_until="load")
+                        page.screenshot(path=str(folder / f"{test.__name__}-chapter1-{scheme}.png"),
+                                        full_page=True)
+                        ctx.close()
+                    except Exception:
+                        pass
+            raise
+
+    return wrapper
+
+
+def _pages(site: Path) -> list[str]:
+    out = []
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        if rel.startswith("_screenshots"):
+            continue
+        out.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return out
+
+
+@screenshots_on_failure
+def test_every_page_loads_cleanly_from_its_own_origin(site, browser, origin, watch):
+    pages = _pages(site)
+    assert len(pages) >= 10
+    page = watch.page
+    pending = set()
+    ignored = set()
+    page.on("request", lambda r: (ignored if "favicon" in r.url else pending).add(r))
+    page.on("requestfinished", lambda r: pending.discard(r))
+    page.on("requestfailed", lambda r: pending.discard(r))
+    problems = []
+    for path in pages:
+        watch.errors.clear()
+        watch.outside.clear()
+        page.goto(origin + path, wait_until="load")
+        # Wait until nothing requested during the load is still in flight (cheaper than
+        # Playwright's "networkidle", which always idles 500 ms per page).
+        # The favicon, fetched after "load", is left out: navigating away cancels it.
+        deadline = time.monotonic() + 10
+        while (pending - ignored) and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
+        if path != "404.html":
+            assert page.title(), path
+        problems += [f"{path}: console: {e}" for e in watch.errors]
+        problems += [f"{path}: request outside the site: {u}" for u in watch.outside]
+        problems += [f"{path}: request never finished: {r.url}" for r in pending - ignored]
+    assert not problems, "\n".join(problems)
+
+
+@screenshots_on_failure
+def test_math_is_rendered_by_katex(site, browser, origin, watch):
+    for path in [CHAPTER1, "notation/", "labs/lab01_returns/"]:
+        page = watch.goto(path)
+        page.wait_for_selector(".katex", timeout=5000)
+        raw = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.md-content .arithmatex, .md-content .jp-RenderedMarkdown'))
+            .filter(e => !e.querySelector('.katex') && /\\\\\\(|\\\\\\[|\\$/.test(e.innerText))
+            .map(e => e.innerText.slice(0, 80))""")
+        assert not raw, f"{path}: raw TeX left on the page: {raw}"
+        text = page.inner_text(".md-content")
+        assert "\\(" not in text and "\\[" not in text, path
+    assert watch.page.locator(".md-content .katex").count() > 0
+
+
+@screenshots_on_failure
+def test_search_finds_bellman(site, browser, origin, watch):
+    page = watch.goto("")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("Bellman", delay=30)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10000)
+    assert results.count() > 0
+    assert "bellman" in page.inner_text(".md-search-result").lower()
+    assert not watch.errors, watch.errors
+
+
+@screenshots_on_failure
+def test_copy_button_copies_the_block(site, browser, origin, context, watch):
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin.rstrip("/"))
+    page = watch.goto(CHAPTER1)
+    page.evaluate("""() => { window.__copied = null;
+        document.addEventListener('copy', e => {
+          window.__copied = document.getSelection().toString(); }, true); }""")
+    block = page.locator(".md-content .highlight:has(button.md-code__button[data-md-type=copy])"
+                         ":has-text('routes = {')").first
+    block.hover()
+    block.locator("button.md-code__button[data-md-type=copy]").click()
+    page.wait_for_function("() => window.__copied !== null ||"
+                           " document.querySelector('.md-dialog--active')", timeout=5000)
+    copied = page.evaluate("() => window.__copied") or page.evaluate(
+        "() => navigator.clipboard.readText()")
+    code = block.locator("code").inner_text()
+    assert copied.strip() == code.strip()
+    assert copied.startswith("import rlbook") and "discounted_return" in copied
+
+
+@screenshots_on_failure
+def test_dark_mode_toggles(site, browser, origin, watch):
+    page = watch.goto(CHAPTER1)
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    assert page.evaluate(scheme) == "default"
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"() => ({scheme})() === 'slate'", timeout=5000)
+    page.reload()
+    assert page.evaluate(scheme) == "slate", "the chosen scheme is not kept"
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"() => ({scheme})() === 'default'", timeout=5000)
+
+
+@screenshots_on_failure
+def test_lab_and_chapter_notebooks_download_as_valid_notebooks(site, browser, origin, watch):
+    import nbformat
+
+    for path, label in [("labs/lab01_returns/", "Download this lab"),
+                        (CHAPTER1, "Download this chapter")]:
+        page = watch.goto(path)
+        link = page.get_by_role("link", name=label)
+        with page.expect_download() as info:
+            link.click()
+        download = info.value
+        assert download.suggested_filename.endswith(".ipynb")
+        notebook = nbformat.reads(Path(download.path()).read_text(encoding="utf-8"), as_version=4)
+        nbformat.validate(notebook)
+        assert any(c.cell_type == "code" for c in notebook.cells)
+        assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def _answer(page, choices):
+    """Tick the given option indexes, one list per question."""
+    for qi, picks in enumerate(choices):
+        for oi in picks:
+            page.locator(f"input[name=q{qi}][value='{oi}']").check()
+    page.get_by_role("button", name="Check answers").click()
+    return page.locator(".rlbook-mastery__result").inner_text()
+
+
+@screenshots_on_failure
+def test_mastery_check_scores_marks_complete_and_survives_reload(site, browser, origin, watch):
+    page = watch.goto(CHAPTER1)
+    form = page.locator("form.rlbook-mastery")
+    assert form.locator("fieldset.rlbook-q").count() == 5
+    # The answers are hidden in the form: no option starts ticked, no explanation shows.
+    assert page.locator("form.rlbook-mastery input:checked").count() == 0
+    assert page.locator(".rlbook-q__why:visible").count() == 0
+    result = page.locator(".rlbook-mastery__result")
+    page.get_by_role("button", name="Check answers").click()
+    assert "5 left" in result.inner_text()
+    # Three of five right: 60 %, not complete; explanations appear.
+    text = _answer(page, [[0], [1], [0], [0], [0, 1]])
+    assert "3 of 5 (60%)" in text and "Chapter complete." not in text
+    assert page.locator("fieldset.rlbook-q--wrong").count() == 2
+    assert page.locator(".rlbook-q__why:visible").count() == 5
+    assert page.evaluate("() => localStorage.getItem('rlbook.progress')") in (None, "{}")
+    # Four of five: 80 %, complete.
+    page.reload()
+    text = _answer(page, [[1], [1], [0], [1], [0]])
+    assert "4 of 5 (80%)" in text and "Chapter complete." in text
+    # Survives a reload: nav mark here, progress count on the home page.
+    page.reload()
+    assert page.locator("a.md-nav__link.rlbook-done").count() >= 1
+    assert "80%" in page.locator(".rlbook-mastery__result").inner_text()
+    page = watch.goto("")
+    count = page.locator(".rlbook-progress__count")
+    assert count.is_visible()
+    total = len(json.loads(page.locator("#rlbook-book").text_content())["chapters"])
+    assert count.inner_text() == f"1 of {total} chapters complete"
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Reset progress").click()
+    assert count.inner_text() == f"0 of {total} chapters complete"
+    page.reload()
+    assert page.locator(".rlbook-progress__count").inner_text() == f"0 of {total} chapters complete"
+    assert not watch.errors, watch.errors
+
+
+@screenshots_on_failure
+def test_learning_path_and_notes(site, browser, origin, watch):
+    page = watch.goto("chapters/02-mdps/")
+    path = page.locator("nav.rlbook-path")
+    assert "Chapter 2 of" in path.inner_text() and "min read" in path.inner_text()
+    path.locator("a[rel=prev]").click()
+    page.wait_for_load_state("load")
+    assert page.url.rstrip("/").endswith("01-rl-loop")
+    notes = page.locator(".rlbook-notes textarea")
+    assert notes.is_visible()
+    limit = int(notes.get_attribute("maxlength"))
+    notes.press_sequentially("Gamma is a time preference.", delay=5)
+    assert page.locator(".rlbook-notes__count").inner_text() == f"27 / {limit}"
+    page.reload()
+    assert page.locator(".rlbook-notes textarea").input_value() == "Gamma is a time preference."
+    page.locator(".rlbook-notes textarea").fill("x" * (limit + 50))
+    page.locator(".rlbook-notes textarea").press("End")
+    assert len(page.locator(".rlbook-notes textarea").input_value()) == limit
+    # Notes belong to one chapter.
+    other = watch.goto("chapters/02-mdps/").locator(".rlbook-notes textarea")
+    assert other.input_value() == ""
+    assert not watch.errors, watch.errors
+
+
+# --- page weight: static checks on the same build (these need no browser) -----------------
+
+LIMIT = 150_000
+_INLINE_IMAGE = __import__("re").compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+def test_notebook_pages_share_one_stylesheet(site):
+    import re
+
+    labs = sorted((site / "labs").glob("lab*/index.html"))
+    assert labs
+    links = None
+    for page in labs:
+        html = page.read_text(encoding="utf-8")
+        styles = re.findall(r"<style\b[^>]*>(.*?)</style>", html, re.DOTALL)
+        assert sum(len(s) for s in styles) < 2_000, f"{page}: inline CSS is back"
+        found = re.findall(r'href="(?:\.\./)*(assets/notebook/[0-9a-f]+\.css)"', html)
+        assert found, f"{page}: the shared notebook stylesheet is not linked"
+        assert links in (None, found), "notebook pages should share the same stylesheets"
+        links = found
+        assert "jupyter-wrapper" in html
+    assert sum((site / name).stat().st_size for name in links) > 300_000
+
+
+def test_markup_pages_stay_light(site):
+    """Home, notation, chapter 1 and every notebook page without its inline figures."""
+    heavy = []
+    for path in [site / "index.html", site / "notation/index.html",
+                 site / "chapters/01-rl-loop/index.html", *sorted(site.glob("labs/*/index.html"))]:
+        size = len(_INLINE_IMAGE.sub("", path.read_text(encoding="utf-8")).encode("utf-8"))
+        if size >= LIMIT:
+            heavy.append(f"{path.relative_to(site)}: {size // 1000} KB")
+    assert not heavy, "pages over 150 KB of HTML:\n" + "\n".join(heavy)
+
+
+@pytest.mark.xfail(reason="long chapters (2-7) carry 180-300 KB of highlighted code, and labs "
+                          "inline their figures as base64 (test_site.py expects that): still open",
+                   strict=True)
+def test_every_page_is_under_150_kb(site):
+    heavy = [f"{p.relative_to(site)}: {p.stat().st_size // 1000} KB"
+             for p in sorted(site.rglob("*.html")) if p.stat().st_size >= LIMIT]
+    assert not heavy, "pages over 150 KB of HTML:\n" + "\n".join(heavy)
