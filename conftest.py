@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,34 @@ def pytest_unconfigure(config):
     process = getattr(config, "_rlbook_build", None)
     if process is not None and process.poll() is None:
         process.kill()
+
+
+def _wait_for_prebuild(folder: Path) -> Path:
+    """Wait for the build that pytest_configure started; return the site it wrote."""
+    returncode = folder / "returncode"
+    deadline = time.monotonic() + 600
+    while not returncode.exists() or not returncode.read_text():
+        if time.monotonic() > deadline:
+            pytest.fail("mkdocs build --strict did not finish in 600 s")
+        time.sleep(0.2)
+    if returncode.read_text() != "0":
+        pytest.fail("mkdocs build --strict failed:\n"
+                    + (folder / "build.log").read_text(encoding="utf-8"))
+    return folder / "site"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The strict build of the site: the background prebuild if there is one, else built now."""
+    if "RLBOOK_SITE_DIR" in os.environ:
+        return _wait_for_prebuild(Path(os.environ["RLBOOK_SITE_DIR"]))
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                           "-d", str(out)], cwd=Path(__file__).parent, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    return out
 
 
 _NEEDS_SITE = {"test_site.py", "test_browser.py"}

@@ -11,15 +11,20 @@ import math
 import numpy as np
 
 
+def check_unit_interval(name: str, value) -> float:
+    """Return ``value`` as a float, or raise naming ``name`` if it is not in [0, 1]."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}") from None
+    if math.isnan(number) or not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1]; got {value!r}")
+    return number
+
+
 def check_gamma(gamma) -> float:
     """Return ``gamma`` as a float, or raise if it is not in [0, 1]."""
-    try:
-        value = float(gamma)
-    except (TypeError, ValueError):
-        raise ValueError(f"gamma must be a number in [0, 1]; got {gamma!r}") from None
-    if math.isnan(value) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"gamma must be in [0, 1]; got {gamma!r}")
-    return value
+    return check_unit_interval("gamma", gamma)
 
 
 def check_choice(name: str, value, options) -> None:

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rlbook._validate import check_unit_interval
+
 __all__ = [
     "boltzmann",
     "boltzmann_probabilities",
@@ -130,7 +132,7 @@ def epsilon_greedy_probabilities(Q, epsilon, allowed=None):
         If ``epsilon`` is not in [0, 1] or ``allowed`` has the wrong shape.
     """
     Q = np.asarray(Q, dtype=float)
-    epsilon = _check_rate("epsilon", epsilon)
+    epsilon = check_unit_interval("epsilon", epsilon)
     mask = np.ones(Q.shape, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
     if mask.shape != Q.shape:
         raise ValueError(f"allowed must have shape {Q.shape}; got {mask.shape}")
@@ -214,14 +216,6 @@ class _VisitStepSize:
         return n ** -self.power
 
 
-def _check_rate(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}") from None
-    if math.isnan(v) or not 0.0 <= v <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1]; got {value!r}")
-    return v
 
 
 def _check_positive(name, value):
@@ -242,7 +236,7 @@ def constant(value):
     ValueError
         If ``value`` is not in [0, 1].
     """
-    return _Constant(_check_rate("value", value))
+    return _Constant(check_unit_interval("value", value))
 
 
 def linear_decay(start, end, steps):
@@ -253,7 +247,7 @@ def linear_decay(start, end, steps):
     ValueError
         If ``start`` or ``end`` is not in [0, 1] or ``steps`` is not a positive integer.
     """
-    start, end = _check_rate("start", start), _check_rate("end", end)
+    start, end = check_unit_interval("start", start), check_unit_interval("end", end)
     if int(steps) != steps or steps < 1:
         raise ValueError(f"steps must be a positive integer; got {steps!r}")
     return _LinearDecay(start, end, int(steps))
@@ -267,8 +261,8 @@ def exponential_decay(start, end, rate):
     ValueError
         If ``start`` or ``end`` is not in [0, 1] or ``rate`` is not in (0, 1].
     """
-    start, end = _check_rate("start", start), _check_rate("end", end)
-    rate_v = _check_rate("rate", rate)
+    start, end = check_unit_interval("start", start), check_unit_interval("end", end)
+    rate_v = check_unit_interval("rate", rate)
     if rate_v == 0.0:
         raise ValueError(f"rate must be in (0, 1]; got {rate!r}")
     return _ExponentialDecay(start, end, rate_v)
@@ -309,7 +303,7 @@ def as_schedule(name, value):
     """
     if callable(value):
         return value
-    return _Constant(_check_rate(name, value))
+    return _Constant(check_unit_interval(name, value))
 
 
 class _UniformStream:

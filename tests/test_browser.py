@@ -14,10 +14,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -30,31 +26,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 CHAPTER1 = "chapters/01-rl-loop/"
 # No xdist group: the browser tests spread over both workers (each starts its own Chromium).
-
-
-def _wait_for_prebuild(folder: Path) -> Path:
-    returncode = folder / "returncode"
-    deadline = time.monotonic() + 600
-    while not returncode.exists() or not returncode.read_text():
-        if time.monotonic() > deadline:
-            pytest.fail("mkdocs build --strict did not finish in 600 s")
-        time.sleep(0.2)
-    if returncode.read_text() != "0":
-        pytest.fail("mkdocs build --strict failed:\n"
-                    + (folder / "build.log").read_text(encoding="utf-8"))
-    return folder / "site"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if "RLBOOK_SITE_DIR" in os.environ:
-        return _wait_for_prebuild(Path(os.environ["RLBOOK_SITE_DIR"]))
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
-                           "-d", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,7 @@ built files: nothing may be loaded from outside the site's own origin.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,32 +22,6 @@ _FETCHING = re.compile(
 _CSS_URL = re.compile(r'url\(\s*["\']?([^"\')]+)|@import\s+["\']([^"\']+)')
 _IMPORT = re.compile(r'import\(\s*["\']((?:https?:)?//[^"\']+)')
 _OUTSIDE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
-
-
-def _wait_for_prebuild(folder: Path) -> Path:
-    """Wait for the build that conftest.py started; return the site it wrote."""
-    returncode = folder / "returncode"
-    deadline = time.monotonic() + 600
-    while not returncode.exists() or not returncode.read_text():
-        if time.monotonic() > deadline:
-            pytest.fail("mkdocs build --strict did not finish in 600 s")
-        time.sleep(0.2)
-    if returncode.read_text() != "0":
-        log = (folder / "build.log").read_text(encoding="utf-8")
-        pytest.fail(f"mkdocs build --strict failed:\n{log}")
-    return folder / "site"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if "RLBOOK_SITE_DIR" in os.environ:
-        return _wait_for_prebuild(Path(os.environ["RLBOOK_SITE_DIR"]))
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
-                           "-d", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    return out
 
 
 def test_strict_build_has_every_nav_page(site):
