@@ -15,18 +15,24 @@ executes and renders them. This hook
 * keeps each notebook page light: the ~590 KB of JupyterLab CSS that mkdocs-jupyter
   inlines into every notebook page is written once as a shared stylesheet
   (``assets/notebook/<hash>.css``, linked where the styles were, so the cascade is
-  unchanged).
+  unchanged), and each figure, which nbconvert inlines as base64, is written as
+  ``assets/notebook/<hash>.png`` and linked;
+* gives each figure its alt text from the cell that drew it, written in the lab as cell
+  metadata: ``# %% alt="What the figure shows"``. A lab figure without one fails the build.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import posixpath
 import re
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from html import escape
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 _LAB = re.compile(r"^labs/lab[^/]*\.py$")
@@ -41,7 +47,7 @@ _STYLE = re.compile(r"<style\b[^>]*>(?P<css>.*?)</style>", re.DOTALL)
 
 
 def _shared(config, page, content: bytes, ext: str) -> str:
-    """Write content once under assets/notebook/ in the site; return its URL from the page."""
+    """Write content once as assets/notebook/<hash>.<ext> in the site; return its URL from the page."""
     name = f"assets/notebook/{hashlib.sha256(content).hexdigest()[:16]}.{ext}"
     target = os.path.join(config.site_dir, *name.split("/"))
     if not os.path.exists(target):
@@ -51,10 +57,38 @@ def _shared(config, page, content: bytes, ext: str) -> str:
     return posixpath.relpath(name, page.url.rstrip("/") or ".")
 
 
-def _unbundle(html, page, config):
+_IMAGE = re.compile(r'<img alt="[^"]*"(?P<attrs>[^>]*?) src="data:image/png;base64,(?P<data>[^"]+)"')
+
+
+def _figure_alts(executed_path: str) -> list[tuple[int, str | None]]:
+    """(cell number, alt text) for every PNG output of the executed notebook, in page order."""
+    import nbformat
+
+    notebook = nbformat.read(executed_path, as_version=4)
+    return [(number, cell.metadata.get("alt"))
+            for number, cell in enumerate(notebook.cells, 1) if cell.cell_type == "code"
+            for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+
+
+def _unbundle(html, page, config, alts):
     html = _STYLE.sub(lambda m: '<link rel="stylesheet" href="%s">' % _shared(
         config, page, m["css"].encode("utf-8"), "css"), html)
-    return html
+    images = list(_IMAGE.finditer(html))
+    if len(images) != len(alts):
+        raise PluginError(f"{page.file.src_uri}: {len(images)} inline figures on the page but "
+                       f"{len(alts)} PNG outputs in the notebook")
+    for (cell, alt), image in zip(alts, images):
+        if not alt:
+            raise PluginError(f"{page.file.src_uri}: cell {cell} draws a figure without alt text; "
+                           f'start the cell with  # %% alt="what the figure shows"')
+    replacements = iter(alts)
+
+    def link(m):
+        _, alt = next(replacements)
+        src = _shared(config, page, base64.b64decode(m["data"]), "png")
+        return f'<img alt="{escape(alt)}"{m["attrs"]} src="{src}"'
+
+    return _IMAGE.sub(link, html)
 
 
 def is_lab(src_uri: str) -> bool:
@@ -130,7 +164,9 @@ def on_page_content(html, page, config, files):
     if not is_lab(page.file.src_uri):
         return html
     html = _CDN_INLINE.sub("", _OUTSIDE_SCRIPT.sub("", html))
-    html = _unbundle(html, page, config)
+    future = _executed.get(os.path.abspath(page.file.abs_src_path))
+    alts = _figure_alts(future.result()) if future is not None else []
+    html = _unbundle(html, page, config, alts)
     notebook = files.get_file_from_path(notebook_uri(page.file.src_uri))
     href = notebook.url_relative_to(page.file)
     name = posixpath.basename(notebook.src_uri)

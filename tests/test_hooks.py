@@ -58,3 +58,78 @@ def test_figure_images_become_light_and_dark_figures_and_need_alt_and_caption():
                          ('![A chart.](../figures/ch01-nope.svg "C.")', "no recipe")]:
         with pytest.raises(PluginError, match=message):
             figures.on_page_markdown(bad, Page, None, None)
+
+
+# --- code_tokens: Pygments spans moved into data-hl and back --------------------------------
+
+def _highlighted(source: str) -> str:
+    """A block's <code> body exactly as the site's Markdown set-up highlights it."""
+    import re
+
+    import markdown
+
+    out = markdown.markdown(f"```python\n{source}\n```", extensions=["pymdownx.superfences",
+                                                                      "pymdownx.highlight"])
+    return re.search(r"<code>(.*)</code>", out, re.DOTALL)[1]
+
+
+def test_code_tokens_round_trip_to_the_same_spans():
+    tokens = load_hook("code_tokens")
+    source = ('import numpy as np\n\n\ndef f(x, *, gamma=0.9):\n    """Docstring "quoted" '
+              "& <tagged>.\"\"\"\n    return {'r': x ** 2}  # emoji 🎲 and ü count once\n"
+              'print(f"{f(3)["r"]:6.2f}")')
+    body = _highlighted(source)
+    text, runs = tokens.compact(body)
+    assert "<" not in text.replace("&lt;", "")          # only escaped text is left
+    assert tokens.expand(text, runs) == tokens.tokens(body)
+    assert "".join(piece for _, piece in tokens.expand(text, runs)) == source + "\n"
+    assert ("nf", "f") in tokens.expand(text, runs) and ("c1", "# emoji 🎲 and ü count once") in \
+        tokens.expand(text, runs)
+    # Lengths are in UTF-16 units, as in JavaScript: the die is two, the u-umlaut one.
+    assert tokens._units("🎲") == 2 and tokens._units("ü&amp;") == 2
+
+
+def test_code_tokens_leave_other_markup_alone():
+    tokens = load_hook("code_tokens")
+    assert tokens.compact("plain text, no tokens") is None
+    nested = '<span class="hll"><span class="k">def</span></span>'
+    assert tokens.compact(nested) is None
+    page = f'<pre><span></span><code>{nested}</code></pre>'
+    assert tokens.on_page_content(page, None, None, None) == page
+    flat = '<pre><span></span><code><span class="k">def</span> f</code></pre>'
+    assert tokens.on_page_content(flat, None, None, None) == \
+        '<pre><span></span><code data-hl="3k">def f</code></pre>'
+    with pytest.raises(ValueError, match="bad token run"):
+        tokens.expand("def", "3")
+
+
+# --- notebooks: lab figures become files with alt text from the cell ------------------------
+
+def test_lab_figures_are_written_once_with_the_cells_alt_text(tmp_path):
+    import base64
+
+    from mkdocs.exceptions import PluginError
+
+    notebooks = load_hook("notebooks")
+    png = b"\x89PNG\r\n\x1a\nnot really"
+
+    class Config:
+        site_dir = str(tmp_path)
+
+    class Page:
+        url = "labs/lab01/"
+
+        class file:
+            src_uri = "labs/lab01.py"
+
+    image = (f'<img alt="No description has been provided for this image" class="" '
+             f'src="data:image/png;base64,{base64.b64encode(png).decode()}"/>')
+    html = notebooks._unbundle(f"<p>{image}</p>", Page, Config, [(3, 'Values "after" a sweep.')])
+    assert 'alt="Values &quot;after&quot; a sweep."' in html and "base64" not in html
+    src = html.split('src="')[1].split('"')[0]
+    assert src.startswith("../../assets/notebook/") and src.endswith(".png")
+    assert (tmp_path / src.replace("../../", "")).read_bytes() == png
+    with pytest.raises(PluginError, match="cell 3 draws a figure without alt text"):
+        notebooks._unbundle(image, Page, Config, [(3, None)])
+    with pytest.raises(PluginError, match="1 inline figures on the page but 2 PNG outputs"):
+        notebooks._unbundle(image, Page, Config, [(3, "a"), (5, "b")])

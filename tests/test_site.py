@@ -84,10 +84,18 @@ def test_every_lab_is_downloadable_as_a_notebook(site):
         assert f'href="../{lab.stem}.ipynb"' in page
 
 
-def test_labs_were_executed_with_figures(site):
+def test_labs_were_executed_with_figures_served_as_files(site):
     page = (site / "labs/lab01_returns/index.html").read_text(encoding="utf-8")
     assert "random policy: mean episode length" in page
-    assert page.count("data:image/png;base64") >= 2, "lab figures are missing"
+    figures = 0
+    for lab in sorted(site.glob("labs/lab*/index.html")):
+        html = lab.read_text(encoding="utf-8")
+        assert "data:image" not in html, f"{lab}: a figure is inlined as base64"
+        for alt, src in re.findall(r'<img alt="([^"]*)"[^>]* src="([^"]+\.png)"', html):
+            assert len(alt) > 20 and "No description" not in alt, f"{lab}: {src} has no alt text"
+            assert (lab.parent / src).resolve().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            figures += 1
+    assert figures >= 12, "lab figures are missing"
 
 
 def test_outputs_and_continued_blocks_are_labelled_for_readers(site):

@@ -20,7 +20,7 @@ from rlbook.plotting import plot_curves, plot_grid
 #
 # The return of each route, $G_0 = \sum_t \gamma^t r_t$, for a range of discount factors.
 
-# %%
+# %% alt="Line plot of the discounted return G_0 of the three routes, auto_approve, request_evidence and human_review, as gamma goes from 0 to 1."
 routes = {
     "auto_approve": [-120],
     "request_evidence": [-4, 70],
@@ -53,7 +53,7 @@ lengths = np.array([rlbook.rollout(env, seed=seed).length for seed in range(300)
 print(f"random policy: mean episode length {lengths.mean():.1f} steps "
       f"(median {np.median(lengths):.0f}, longest {lengths.max()})")
 
-# %%
+# %% alt="The grid world with the cells visited by the random policy's seed-0 episode drawn as a path from start to goal."
 episode = rlbook.rollout(env, seed=0)
 fig, ax = plt.subplots(figsize=(4, 3.5))
 plot_grid(ax, env, path=[*episode.states, episode.final_state])
@@ -66,7 +66,7 @@ plt.show()
 # Each curve is the running mean of $G_0$ over episodes for one block of seeds; the band is the
 # standard error across blocks.
 
-# %%
+# %% alt="Running mean of the random policy's return G_0 over 60 episodes, with a standard-error band across five blocks of seeds."
 G = np.array([rlbook.rollout(env, seed=seed).discounted_return(0.9) for seed in range(300)])
 running = np.cumsum(G.reshape(5, 60), axis=1) / np.arange(1, 61)
 fig, ax = plt.subplots(figsize=(6, 3.5))

@@ -52,7 +52,7 @@ print(f"{mdp.n_states} states, {mdp.n_actions} actions, gamma = {mdp.gamma}")
 # Each sweep applies the optimality backup $V(s) \leftarrow \max_a \big(r(s, a) + \gamma \sum_{s'}
 # P(s' \mid s, a) V(s')\big)$ to every cell at once.
 
-# %%
+# %% alt="Five value grids side by side, after value iteration sweeps 1, 2, 4, 8 and the last; values spread outwards from the goal, and the last grid shows the greedy policy as arrows."
 result = value_iteration(mdp)
 print(f"converged={result.converged} after {result.iterations} sweeps; "
       f"V(start) = {result.V[env.start]:.2f}")
@@ -74,7 +74,7 @@ plt.show()
 # Policy iteration evaluates a policy exactly, acts greedily on it, and repeats. Both reach the
 # same optimal values; the plot shows how far each iterate is from them.
 
-# %%
+# %% alt="Distance of each iterate from the optimal values, on a log scale, for value iteration and policy iteration; policy iteration gets there in far fewer iterations."
 pi_result = policy_iteration(mdp)
 print(f"value iteration: {result.iterations} sweeps; "
       f"policy iteration: {pi_result.iterations} evaluations")
@@ -92,7 +92,7 @@ plt.show()
 # A small $\gamma$ discounts far rewards heavily: the agent may prefer a near, small goal (`g`)
 # to a far, large one (`G`), or prefer the cliff's edge to a long detour.
 
-# %%
+# %% alt="Two value grids with greedy policy arrows, for gamma 0.5 and gamma 0.9."
 for g in [0.3, 0.5, 0.7, 0.9, 0.99]:
     planned = value_iteration(gridworld_mdp(env, g))
     print(f"gamma={g:.2f}  V(start)={planned.V[env.start]:7.2f}  "

@@ -41,7 +41,7 @@ for row in optimal.V.reshape(4, 4):
 # in a cell of our choosing. Try both: always the same cell `(0, 1)`, or a random non-terminal
 # cell each episode.
 
-# %%
+# %% alt="Two grids of values learned by Q-learning with greedy arrows: with a fixed start cell some far cells stay wrong; with random starts every cell is close to the optimal value."
 episodes, epsilon, seed = 500, 0.1, 0     # change these
 live = ~mdp.terminal
 starts = {"fixed start (0, 1)": 1, "random start": live / live.sum()}
@@ -66,7 +66,7 @@ plt.show()
 #
 # The whole Q table, one triangle per action (up, right, down, left), for the random-start run:
 
-# %%
+# %% alt="The Q table of the random-start run drawn as four triangles per cell, one per action, coloured and labelled with Q[s, a]."
 fig, ax = plt.subplots(figsize=(4.6, 4))
 plot_q_values(ax, (4, 4), result.Q, fmt="{:.1f}", skip=mdp.terminal, colorbar=True)
 ax.set_title("Q[s, a] after Q-learning")
@@ -91,7 +91,7 @@ except ImportError:
     print("Gymnasium is not installed (pip install rlbook[gym]); "
           "using rlbook.envs.cliff.cliff_walking(), the same environment")
 
-# %%
+# %% alt="Return per training episode on cliff walking, moving average of 20 with a band across five seeds, for Q-learning and SARSA."
 episodes, epsilon, seeds = 500, 0.1, range(5)     # change these
 curves = {}
 for learner in (q_learning, sarsa):

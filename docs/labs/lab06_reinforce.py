@@ -48,7 +48,7 @@ print(arrows_text(env, best.policy))
 # gradient step per batch, mean-return baseline, step size 0.05), Q-learning one update per
 # step (step size 0.5, epsilon-greedy with epsilon 0.1, Q initialised to 0).
 
-# %%
+# %% alt="Moving average of the return per training episode for REINFORCE and Q-learning over five seeds, with a dashed line at the best possible return."
 SEEDS = range(5)
 EPISODES = 600
 runs = {"REINFORCE": [], "Q-learning": []}
@@ -118,7 +118,7 @@ for seed in SEEDS:
 # arrow (in the goal no action is ever taken, so its policy stays uniform). Right: Q-learning's
 # greedy action and its value $\max_a Q(s, a)$.
 
-# %%
+# %% alt="Two grids with arrows: left, REINFORCE's probability of its most likely action per cell; right, Q-learning's greedy action and value max_a Q(s, a)."
 pi, Q = final["REINFORCE"][0], final["Q-learning"][0]
 fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.8))
 plot_grid(left, env, values=pi.max(axis=1), policy=pi.argmax(axis=1), fmt="{:.2f}")

@@ -112,7 +112,7 @@ lo, hi = choice.test.ci_normal
 print(f"chosen: {choice.chosen}; test {choice.test.mean:.2f} [{lo:.2f}, {hi:.2f}], "
       f"severe {choice.test.n_severe} of {choice.test.n}")
 
-# %%
+# %% alt="Validation return of each candidate policy as a dot with its 95% interval, one row per candidate."
 fig, ax = plt.subplots(figsize=(7, 3))
 names = list(choice.validation)
 means = [choice.validation[n].mean for n in names]
