@@ -1,7 +1,8 @@
 """The reader tools' build side (hooks/reader.py), without a site build.
 
 Reading time, the mastery-check format and its build errors, and the chapter-as-notebook
-conversion, whose notebook must run top to bottom. The browser side is in test_browser.py.
+conversion: every chapter's notebook runs top to bottom in one kernel and prints the
+page's outputs. The browser side is in test_browser.py.
 """
 
 from __future__ import annotations
@@ -72,9 +73,8 @@ def test_chapter_one_uses_the_mastery_format():
     assert 5 <= len(questions) <= 10
 
 
-def test_chapter_notebook_runs_top_to_bottom(tmp_path):
+def test_chapter_notebook_is_prose_and_runnable_cells():
     import nbformat
-    from nbclient import NotebookClient
 
     notebook = reader.chapter_notebook(CHAPTER1)
     nbformat.validate(notebook)
@@ -85,8 +85,26 @@ def test_chapter_notebook_runs_top_to_bottom(tmp_path):
     assert "pytest" not in text and "--8<--" not in text
     assert "\\(" not in "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert all(not cell.outputs for cell in notebook.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("chapter", sorted((ROOT / "docs/chapters").glob("*.md")),
+                         ids=lambda path: path.stem)
+def test_chapter_notebook_runs_top_to_bottom_and_prints_the_pages_outputs(chapter, tmp_path):
+    """One kernel, every cell in order: each block prints what the page shows under it."""
+    from nbclient import NotebookClient
+
+    from tools import pagecheck
+
+    notebook = reader.chapter_notebook(chapter)
     NotebookClient(notebook, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
-    printed = "".join(out.get("text", "") for cell in notebook.cells
-                      if cell.cell_type == "code" for out in cell.outputs)
-    assert "request_evidence  rewards=[-4, 70]   G_0=   59.0" in printed
+    cells = iter(cell for cell in notebook.cells if cell.cell_type == "code")
+    blocks = pagecheck.parse(chapter).blocks
+    assert blocks
+    for block in blocks:
+        chain = [next(cells) for _ in block.pieces]
+        outputs = [out for cell in chain for out in cell.outputs]
+        assert all(out.output_type == "stream" for out in outputs), block.label
+        printed = "".join(out.text for out in outputs if out.name == "stdout")
+        assert printed == (block.expected or ""), f"{block.label}: the notebook printed otherwise"
+    assert next(cells, None) is None, "the notebook has cells the page does not run"
