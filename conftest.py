@@ -79,7 +79,7 @@ def site(tmp_path_factory):
     return out
 
 
-_NEEDS_SITE = {"test_site.py", "test_browser.py"}
+_NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py"}
 
 
 def pytest_collection_modifyitems(session, config, items):
