@@ -62,7 +62,7 @@ def render_all() -> dict[str, dict[str, str]]:
     if errors:
         name, exc = next(iter(errors.items()))
         recipe = load_all()[name]
-        raise PluginError(f"figure {name!r} ({recipe.__module__}.{recipe.__name__}) failed: "
+        raise FigureError(f"figure {name!r} ({recipe.__module__}.{recipe.__name__}) failed: "
                           f"{exc!r}") from exc
     return {name: {theme: recolor_svg(svg, theme) for theme in ("light", "dark")}
             for name, svg in results.items()}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import browser, context, origin, watch  # noqa: F401 (fixtures; watch needs context)
+from tests.test_browser import context, watch  # noqa: F401 (fixtures; browser, origin: tests/conftest.py)
 
 # nbconvert writes this when a notebook output image has no alt text (mkdocs-jupyter pages).
 NBCONVERT_PLACEHOLDER = "No description has been provided for this image"

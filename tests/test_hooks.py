@@ -133,3 +133,21 @@ def test_lab_figures_are_written_once_with_the_cells_alt_text(tmp_path):
         notebooks._unbundle(image, Page, Config, [(3, None)])
     with pytest.raises(PluginError, match="1 inline figures on the page but 2 PNG outputs"):
         notebooks._unbundle(image, Page, Config, [(3, "a"), (5, "b")])
+
+
+def test_a_failing_figure_recipe_is_named_in_the_error(monkeypatch):
+    import sys
+
+    import matplotlib.pyplot as plt
+
+    sys.path.insert(0, str(ROOT))
+    from figures import render
+
+    def broken():
+        raise ValueError("no data to draw")
+
+    recipes = {"ch99-broken": broken, "ch99-fine": lambda: plt.figure(figsize=(1, 1))}
+    monkeypatch.setattr(render, "load_all", lambda: recipes)   # forked workers inherit it
+    with pytest.raises(render.FigureError, match=r"'ch99-broken' \(.*broken\) failed: "
+                                                 r"ValueError\('no data to draw'\)"):
+        render.render_all()
