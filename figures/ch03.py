@@ -20,8 +20,11 @@ def _uniform(mdp):
 
 def _mark_teleports(ax):
     for (row, col), name in TELEPORTS.items():
+        # Black on a white tag: readable on every heatmap colour, in both themes (fixed
+        # colours are not the theme's ink, so the dark variant leaves them as they are).
         ax.text(col - 0.44, row - 0.44, name, ha="left", va="top", fontsize=7,
-                fontweight="bold", color="tab:orange")
+                fontweight="bold", color="black",
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"))
 
 
 @figure("ch03-gridworld-values")

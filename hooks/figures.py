@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from html import escape
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -49,6 +50,18 @@ def on_files(files, config):
     return files
 
 
+_MATH = re.compile(r"\\\((.+?)\\\)")
+
+
+def caption_html(caption: str) -> str:
+    """The caption as HTML: text escaped, inline math \\(...\\) marked for KaTeX as arithmatex
+    marks it in prose (a raw-HTML <figcaption> is not Markdown, so arithmatex never sees it)."""
+    parts = _MATH.split(caption.strip())
+    return "".join(escape(part, quote=False) if i % 2 == 0 else
+                   f'<span class="arithmatex">\\({escape(part, quote=False)}\\)</span>'
+                   for i, part in enumerate(parts))
+
+
 def on_page_markdown(markdown, page, config, files):
     def replace(match):
         name, alt, caption = match["name"], match["alt"].strip(), match["caption"]
@@ -64,7 +77,7 @@ def on_page_markdown(markdown, page, config, files):
             f'{indent}<figure class="rlbook-figure" markdown="span">',
             f'{indent}  ![{alt}]({base}-light.svg#only-light){{ loading=lazy }}',
             f'{indent}  ![{alt}]({base}-dark.svg#only-dark){{ loading=lazy }}',
-            f"{indent}  <figcaption>{caption.strip()}</figcaption>",
+            f"{indent}  <figcaption>{caption_html(caption)}</figcaption>",
             f"{indent}</figure>",
         ])
 

@@ -151,3 +151,11 @@ def test_a_failing_figure_recipe_is_named_in_the_error(monkeypatch):
     with pytest.raises(render.FigureError, match=r"'ch99-broken' \(.*broken\) failed: "
                                                  r"ValueError\('no data to draw'\)"):
         render.render_all()
+
+
+def test_figure_captions_are_escaped_and_their_math_goes_to_katex():
+    figures = load_hook("figures")
+    assert figures.caption_html(r" Left: \(V^\pi\), right: \(V^*\) & <more> ") == (
+        r'Left: <span class="arithmatex">\(V^\pi\)</span>, right: '
+        r'<span class="arithmatex">\(V^*\)</span> &amp; &lt;more&gt;')
+    assert figures.caption_html("No math, 5 × 5.") == "No math, 5 × 5."
