@@ -227,6 +227,13 @@ def test_print_hides_navigation_and_widgets_and_expands_solutions(site, browser,
     wrap = page.evaluate("getComputedStyle(document.querySelector('article pre > code')).whiteSpace")
     assert wrap == "pre-wrap", "code blocks are cut off in print instead of wrapping"
     assert page.locator("form.rlbook-mastery fieldset").first.is_visible()  # the questions print
+    # ... with their answer key: every explanation, and a tick after each right option only.
+    assert page.locator(".rlbook-q__why").first.is_visible()
+    ticks = page.evaluate("""() => Array.from(document.querySelectorAll('.rlbook-q__option > span'),
+        s => getComputedStyle(s, '::after').content.includes('\u2713'))""")
+    keys = page.evaluate("""() => Array.from(document.querySelectorAll('.rlbook-q__option'),
+        o => o.classList.contains('rlbook-q__option--key'))""")
+    assert ticks == keys and 0 < sum(keys) < len(keys)
     assert not watch.errors, watch.errors
 
 

@@ -122,6 +122,8 @@
         span.innerHTML = text.innerHTML;
         label.appendChild(input);
         label.appendChild(span);
+        // Marks the answer key for print (print.css); invisible on screen.
+        if (right[oi]) label.classList.add("rlbook-q__option--key");
         box.appendChild(label);
         return input;
       });
