@@ -31,11 +31,21 @@ class Watch:
         self.page, self.origin = page, origin
         self.errors: list[str] = []
         self.outside: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}")
+        self._handlers: list[tuple[str, object]] = []
+        self.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}")
                 if r.failure != "net::ERR_ABORTED" else None)  # cancelled by navigating on
-        page.on("request", self._request)
+        self.on("request", self._request)
+
+    def on(self, event: str, handler) -> None:
+        """Listen on the page for this test only (the page outlives it)."""
+        self.page.on(event, handler)
+        self._handlers.append((event, handler))
+
+    def detach(self) -> None:
+        for event, handler in self._handlers:
+            self.page.remove_listener(event, handler)
 
     def _request(self, request):
         url = request.url
@@ -50,16 +60,22 @@ class Watch:
 
 
 @pytest.fixture
-def context(browser, origin):
-    context = browser.new_context(base_url=origin, color_scheme="light")
-    context.set_default_timeout(10000)
-    yield context
-    context.close()
+def context(browser_page):
+    return browser_page.context
 
 
 @pytest.fixture
-def watch(context, origin):
-    return Watch(context.new_page(), origin)
+def watch(browser_page, origin):
+    """The session's page (tests/conftest.py), reset to what a new tab would have: nothing
+    stored for the site, screen media, light scheme, no granted permissions."""
+    page = browser_page
+    if page.url.startswith(origin):
+        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    page.emulate_media(media="screen", color_scheme="light")
+    page.context.clear_permissions()
+    watch = Watch(page, origin)
+    yield watch
+    watch.detach()
 
 
 def screenshots_on_failure(test):
@@ -120,9 +136,9 @@ def test_every_page_loads_cleanly_from_its_own_origin(site, browser, origin, wat
     page = watch.page
     pending = set()
     ignored = set()
-    page.on("request", lambda r: (ignored if "favicon" in r.url else pending).add(r))
-    page.on("requestfinished", lambda r: pending.discard(r))
-    page.on("requestfailed", lambda r: pending.discard(r))
+    watch.on("request", lambda r: (ignored if "favicon" in r.url else pending).add(r))
+    watch.on("requestfinished", lambda r: pending.discard(r))
+    watch.on("requestfailed", lambda r: pending.discard(r))
     problems, rendered = [], 0
     for path in pages:
         watch.errors.clear()
@@ -285,7 +301,7 @@ def test_mastery_check_scores_marks_complete_and_survives_reload(site, browser, 
     assert count.is_visible()
     total = len(json.loads(page.locator("#rlbook-book").text_content())["chapters"])
     assert count.inner_text() == f"1 of {total} chapters complete"
-    page.on("dialog", lambda dialog: dialog.accept())
+    watch.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Reset progress").click()
     assert count.inner_text() == f"0 of {total} chapters complete"
     page.reload()
