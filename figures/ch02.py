@@ -1,6 +1,7 @@
 """Figures of chapter 2: Markov decision processes."""
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 
 from figures._registry import figure
 from rlbook.plotting.mdp import plot_mdp
@@ -23,13 +24,16 @@ def access_review_graph():
 def support_router_graph():
     mdp = support_router_mdp()
     layouts = {
-        "new_low": {"new_low": (0, 0), "resolved": (4.5, 0), "escalated": (0, -4.5)},
-        "new_high": {"new_high": (0, 0), "resolved": (4.5, 0), "escalated": (0, -4.5)},
-        "escalated": {"escalated": (0, 0), "resolved": (4.5, 0)},
+        "new_low": {"new_low": (0, 0), "resolved": (5.2, 0), "escalated": (0, -4.5)},
+        "new_high": {"new_high": (0, 0), "resolved": (5.2, 0), "escalated": (0, -4.5)},
+        "escalated": {"escalated": (0, 0), "resolved": (5.2, 0)},
     }
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), layout="constrained")
+    # Two panels a row, not three: at the page's column width a three-wide figure shrinks its
+    # labels below reading size. The bottom row is shorter: "escalated" has no arrow down.
+    fig, grid = plt.subplots(2, 2, figsize=(8, 6.3), layout="constrained")
+    axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
     for ax, (source, pos) in zip(axes, layouts.items()):
-        plot_mdp(ax, mdp, pos=pos, from_states=[source], radius=0.6, fontsize=8,
+        plot_mdp(ax, mdp, pos=pos, from_states=[source], radius=0.75, fontsize=9,
                  bend={(source, "resolved"): -0.15, (source, "escalated"): 0.15})
         ax.set_title(f"from {source}")
     # The same scale in every panel, so arrows and circles compare.
@@ -37,9 +41,17 @@ def support_router_graph():
     x_hi = max(ax.get_xlim()[1] for ax in axes)
     y_lo = min(ax.get_ylim()[0] for ax in axes)
     y_hi = max(ax.get_ylim()[1] for ax in axes)
+    bottom = -1.8   # below the "escalated" panel's loop labels
     for ax in axes:
-        ax.set_xlim(x_lo, x_hi)
-        ax.set_ylim(y_lo, y_hi)
+        ax.set_xlim(x_lo, x_hi + 0.5)   # room for "resolved", a little wider than its circle
+        ax.set_ylim(y_lo if ax is not axes[2] else bottom, y_hi)
+    grid[0, 0].get_gridspec().set_height_ratios([y_hi - y_lo, y_hi - bottom])
+    colours = [c["color"] for c in plt.rcParams["axes.prop_cycle"]]
+    key = grid[1, 1]
+    key.set_axis_off()
+    key.legend([Line2D([], [], color=colours[a % len(colours)], lw=2)
+                for a in range(len(mdp.actions))], list(mdp.actions), title="action",
+               loc="center", frameon=False)
     fig.suptitle("Support-ticket router (illustrative numbers): probability and reward of "
                  "each outcome")
     return fig
