@@ -1,9 +1,14 @@
 """Drive the built site in a real browser: headless Debian Chromium through Playwright.
 
-The site is built once for this module with ``mkdocs build --strict`` (or the build that
-conftest.py started, see RLBOOK_SITE_DIR) and served from 127.0.0.1 by a local HTTP server.
-Chromium is the system's ``/usr/bin/chromium`` (apt package ``chromium``); Playwright never
-downloads a browser here. Both are installed by .ci/run; without them these tests skip.
+The site is the session's strict build (the root conftest.py's `site`, started in the
+background by the test command; RLBOOK_SITE_DIR) served from 127.0.0.1. Chromium is the
+system's ``/usr/bin/chromium`` (apt package ``chromium``); Playwright never downloads a
+browser here. Both are installed by .ci/run; without them these tests skip. Each xdist
+worker opens one tab and every test reuses it (tests/conftest.py; `watch` resets it).
+
+Alone, on a built site (a folder holding ``site/`` and a ``returncode`` file that says 0):
+``RLBOOK_SITE_DIR=<folder> .venv/bin/python -m pytest -n 2 tests/test_browser.py
+tests/test_accessibility.py``.
 
 On a failure, screenshots of chapter 1 in light and dark mode are written to the build
 output, ``<site>/_screenshots/``, for debugging.
@@ -20,8 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER1 = "chapters/01-rl-loop/"
-# `origin` (the site on 127.0.0.1) and `browser` (one Chromium per xdist worker, shared with
-# test_accessibility.py) are session fixtures in tests/conftest.py.
+# `origin`, `browser` and `browser_page` are session fixtures in tests/conftest.py, shared
+# with test_accessibility.py.
 
 
 class Watch:
