@@ -71,16 +71,17 @@ def _figure_alts(executed_path: str) -> list[tuple[int, str | None]]:
 
 
 def _unbundle(html, page, config, alts):
+    """Move the page's inline CSS and base64 figures into shared files; give figures alt text."""
     html = _STYLE.sub(lambda m: '<link rel="stylesheet" href="%s">' % _shared(
         config, page, m["css"].encode("utf-8"), "css"), html)
-    images = list(_IMAGE.finditer(html))
-    if len(images) != len(alts):
-        raise PluginError(f"{page.file.src_uri}: {len(images)} inline figures on the page but "
-                       f"{len(alts)} PNG outputs in the notebook")
-    for (cell, alt), image in zip(alts, images):
+    found = len(_IMAGE.findall(html))
+    if found != len(alts):
+        raise PluginError(f"{page.file.src_uri}: {found} inline figures on the page but "
+                          f"{len(alts)} PNG outputs in the notebook")
+    for cell, alt in alts:
         if not alt:
-            raise PluginError(f"{page.file.src_uri}: cell {cell} draws a figure without alt text; "
-                           f'start the cell with  # %% alt="what the figure shows"')
+            raise PluginError(f"{page.file.src_uri}: cell {cell} draws a figure without alt "
+                              f'text; start the cell with  # %% alt="what the figure shows"')
     replacements = iter(alts)
 
     def link(m):
