@@ -134,10 +134,12 @@ _PAGE_STATE = r"""() => {
 }"""
 
 
+@pytest.mark.parametrize("half", [0, 1])   # one half per xdist worker: the longest test
 @screenshots_on_failure
-def test_every_page_loads_cleanly_from_its_own_origin(site, browser, origin, watch):
+def test_every_page_loads_cleanly_from_its_own_origin(half, site, browser, origin, watch):
     pages = _pages(site)
     assert len(pages) >= 10
+    pages = pages[half::2]
     page = watch.page
     pending = set()
     ignored = set()
@@ -169,7 +171,7 @@ def test_every_page_loads_cleanly_from_its_own_origin(site, browser, origin, wat
         problems += [f"{path}: request outside the site: {u}" for u in watch.outside]
         problems += [f"{path}: request never finished: {r.url}" for r in pending - ignored]
     assert not problems, "\n".join(problems)
-    assert rendered > 200, "KaTeX rendered almost nothing"
+    assert rendered > 50, "KaTeX rendered almost nothing"
 
 
 @screenshots_on_failure
