@@ -278,10 +278,12 @@ def test_figures_follow_the_colour_scheme_and_print_light(site, browser, origin,
     page = watch.page
     for scheme, shown, hidden in [("light", "only-light", "only-dark"),
                                   ("dark", "only-dark", "only-light")]:
-        # A reader whose system is in this scheme and who never chose one on the site
-        # (Material keeps the scheme it picked in localStorage).
+        # A reader whose system is in this scheme and who never chose one on the site.
+        # Material keeps the scheme it picked in localStorage, and a running page stores the
+        # one a colour-scheme change picks: clear, leave, then change the scheme.
         if page.url.startswith(origin):
             page.evaluate("() => localStorage.clear()")
+            page.goto("about:blank")
         page.emulate_media(media="screen", color_scheme=scheme)
         watch.goto(CHAPTER1)
         figure = page.locator("figure.rlbook-figure").first

@@ -76,6 +76,9 @@ def watch(browser_page, origin):
     page = browser_page
     if page.url.startswith(origin):
         page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        # Leave the site before changing media: Material, still running, would store the
+        # palette a colour-scheme change picks.
+        page.goto("about:blank")
     page.emulate_media(media="screen", color_scheme="light")
     page.context.clear_permissions()
     watch = Watch(page, origin)
