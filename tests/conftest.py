@@ -1,7 +1,7 @@
 """Fixtures shared by the real-browser tests (test_browser.py, test_accessibility.py).
 
 Session-scoped, so each xdist worker serves the built site once, starts one Chromium and
-opens one tab that every test reuses (test_browser.py's `watch` fixture resets it): measured
+opens one tab that every test reuses (the `watch` fixture resets it): measured
 here, a new tab costs ~1.5 s of CPU per page load (a new renderer process), a navigation in
 an open tab ~0.6 s.
 """
@@ -60,3 +60,58 @@ def browser_page(browser, origin):
     context.set_default_timeout(10000)
     yield context.new_page()
     context.close()
+
+
+class Watch:
+    """A page with everything it logged and requested."""
+
+    def __init__(self, page, origin):
+        self.page, self.origin = page, origin
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self._handlers: list[tuple[str, object]] = []
+        self.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}")
+                if r.failure != "net::ERR_ABORTED" else None)  # cancelled by navigating on
+        self.on("request", self._request)
+
+    def on(self, event: str, handler) -> None:
+        """Listen on the page for this test only (the page outlives it)."""
+        self.page.on(event, handler)
+        self._handlers.append((event, handler))
+
+    def detach(self) -> None:
+        for event, handler in self._handlers:
+            self.page.remove_listener(event, handler)
+
+    def _request(self, request):
+        url = request.url
+        if not (url.startswith(self.origin) or url.startswith(("data:", "blob:", "about:"))):
+            self.outside.append(url)
+
+    def reset(self, color_scheme: str = "light") -> None:
+        """Make the tab what a new one would be for a reader whose system uses this colour
+        scheme: nothing stored for the site, screen media, no granted permissions."""
+        if self.page.url.startswith(self.origin):
+            self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            # Leave the site before changing media: Material, still running, would store
+            # the palette that a colour-scheme change picks.
+            self.page.goto("about:blank")
+        self.page.emulate_media(media="screen", color_scheme=color_scheme)
+        self.page.context.clear_permissions()
+
+    def goto(self, path: str):
+        # "load" comes after every script has run (KaTeX and reader.js render on
+        # DOMContentLoaded); test_every_page_loads_cleanly also waits for pending requests.
+        self.page.goto(self.origin + path, wait_until="load")
+        return self.page
+
+
+@pytest.fixture
+def watch(browser_page, origin):
+    """This worker's tab, reset for the test, with what it logs and requests recorded."""
+    watch = Watch(browser_page, origin)
+    watch.reset()
+    yield watch
+    watch.detach()

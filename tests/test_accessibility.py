@@ -2,7 +2,7 @@
 
 Static checks parse every page's ``<article>`` with the standard library: one ``<h1>``,
 heading levels that never skip going down, alt text on every image, a caption on every
-chapter figure (hooks/figures.py). Browser checks (the fixtures of tests/test_browser.py:
+chapter figure (hooks/figures.py). Browser checks (the fixtures of tests/conftest.py:
 Debian Chromium through Playwright) cover the print stylesheet and print.js, and that
 figures follow the colour scheme.
 """
@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import context, watch  # noqa: F401 (fixtures; browser, origin: tests/conftest.py)
 
 # nbconvert writes this when a notebook output image has no alt text (mkdocs-jupyter pages).
 NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
@@ -278,13 +277,7 @@ def test_figures_follow_the_colour_scheme_and_print_light(site, browser, origin,
     page = watch.page
     for scheme, shown, hidden in [("light", "only-light", "only-dark"),
                                   ("dark", "only-dark", "only-light")]:
-        # A reader whose system is in this scheme and who never chose one on the site.
-        # Material keeps the scheme it picked in localStorage, and a running page stores the
-        # one a colour-scheme change picks: clear, leave, then change the scheme.
-        if page.url.startswith(origin):
-            page.evaluate("() => localStorage.clear()")
-            page.goto("about:blank")
-        page.emulate_media(media="screen", color_scheme=scheme)
+        watch.reset(scheme)   # a reader whose system uses this scheme, new to the site
         watch.goto(CHAPTER1)
         figure = page.locator("figure.rlbook-figure").first
         figure.scroll_into_view_if_needed()

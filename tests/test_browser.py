@@ -25,65 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER1 = "chapters/01-rl-loop/"
-# `origin`, `browser` and `browser_page` are session fixtures in tests/conftest.py, shared
-# with test_accessibility.py.
-
-
-class Watch:
-    """A page with everything it logged and requested."""
-
-    def __init__(self, page, origin):
-        self.page, self.origin = page, origin
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self._handlers: list[tuple[str, object]] = []
-        self.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        self.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}")
-                if r.failure != "net::ERR_ABORTED" else None)  # cancelled by navigating on
-        self.on("request", self._request)
-
-    def on(self, event: str, handler) -> None:
-        """Listen on the page for this test only (the page outlives it)."""
-        self.page.on(event, handler)
-        self._handlers.append((event, handler))
-
-    def detach(self) -> None:
-        for event, handler in self._handlers:
-            self.page.remove_listener(event, handler)
-
-    def _request(self, request):
-        url = request.url
-        if not (url.startswith(self.origin) or url.startswith(("data:", "blob:", "about:"))):
-            self.outside.append(url)
-
-    def goto(self, path: str):
-        # "load" comes after every script has run (KaTeX and reader.js render on
-        # DOMContentLoaded); test_every_page_loads_cleanly also waits for network idle.
-        self.page.goto(self.origin + path, wait_until="load")
-        return self.page
-
-
-@pytest.fixture
-def context(browser_page):
-    return browser_page.context
-
-
-@pytest.fixture
-def watch(browser_page, origin):
-    """The session's page (tests/conftest.py), reset to what a new tab would have: nothing
-    stored for the site, screen media, light scheme, no granted permissions."""
-    page = browser_page
-    if page.url.startswith(origin):
-        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        # Leave the site before changing media: Material, still running, would store the
-        # palette a colour-scheme change picks.
-        page.goto("about:blank")
-    page.emulate_media(media="screen", color_scheme="light")
-    page.context.clear_permissions()
-    watch = Watch(page, origin)
-    yield watch
-    watch.detach()
+# The fixtures `origin`, `browser` and `watch` (one tab per worker, reset for each test) are
+# in tests/conftest.py, shared with test_accessibility.py.
 
 
 def screenshots_on_failure(test):
@@ -191,8 +134,8 @@ def test_search_finds_bellman(site, browser, origin, watch):
 
 
 @screenshots_on_failure
-def test_copy_button_copies_the_block(site, browser, origin, context, watch):
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin.rstrip("/"))
+def test_copy_button_copies_the_block(site, browser, origin, watch):
+    watch.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin.rstrip("/"))
     page = watch.goto(CHAPTER1)
     page.evaluate("""() => { window.__copied = null;
         document.addEventListener('copy', e => {
