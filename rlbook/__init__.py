@@ -5,7 +5,14 @@ listed in ``__all__``; anything else is private and may change.
 """
 
 from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
-from rlbook.dp import PlanningResult, policy_evaluation, policy_iteration, value_iteration
+from rlbook.dp import (
+    PlanningResult,
+    greedy_loss_bound,
+    policy_evaluation,
+    policy_iteration,
+    value_error_bound,
+    value_iteration,
+)
 from rlbook.envs import Discrete, GridWorld, TabularEnv, cliff_walking
 from rlbook.exploration import boltzmann, epsilon_greedy, exponential_decay, linear_decay
 from rlbook.evaluation import PolicyEvaluation, evaluate_policy, select_policy, summarize_returns
@@ -60,9 +67,11 @@ __all__ = [
     "sutton_barto_gridworld",
     # chapter 4: dynamic programming
     "PlanningResult",
+    "greedy_loss_bound",
     "gridworld_mdp",
     "policy_iteration",
     "slippery_gridworld",
+    "value_error_bound",
     "value_iteration",
     "walled_3x3_gridworld",
     # chapter 5: learning from experience

@@ -10,7 +10,9 @@ All three solve Bellman equations for a known :class:`~rlbook.mdp.TabularMDP`:
 Terminal states are worth 0. Stopping rule of the iterative methods: stop
 after the first sweep whose largest change ``max_s |V_{k+1}[s] - V_k[s]|`` is
 below ``tol``. For ``gamma < 1`` this guarantees
-``max_s |V_{k+1}[s] - V*[s]| <= tol * gamma / (1 - gamma)``.
+``max_s |V_{k+1}[s] - V*[s]| <= tol * gamma / (1 - gamma)``, and the greedy
+policy read off ``V_{k+1}`` loses at most twice that (``value_error_bound``,
+``greedy_loss_bound``).
 Hitting ``max_iter`` first emits a ``RuntimeWarning`` and returns the result
 with ``converged=False``; it never returns silently.
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlbook._validate import check_choice
+from rlbook._validate import check_choice, check_gamma
 from rlbook.bellman import _as_values, _tie_slack, as_policy_matrix, greedy_policy, q_from_v
 
 
@@ -190,6 +192,50 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000):
     return PlanningResult(V=V, Q=Q, policy=greedy_policy(mdp, Q), history=np.array(history),
                           iterations=len(history) - 1, converged=converged)
 # --8<-- [end:value_iteration]
+
+
+def _check_discounted(gamma):
+    gamma = check_gamma(gamma)
+    if gamma == 1.0:
+        raise ValueError(f"the stopping bounds need gamma < 1; got {gamma!r}")
+    return gamma
+
+
+# --8<-- [start:stopping_bounds]
+def value_error_bound(gamma, tol):
+    """How far from ``V*`` value iteration's values can be when it stops at ``tol``.
+
+    A last sweep that changed no value by ``tol`` or more leaves
+    ``max_s |V[s] - V*[s]| <= gamma * tol / (1 - gamma)`` (the contraction of
+    chapter 3; Puterman 1994, Theorem 6.3.1).
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` is not in [0, 1) or ``tol`` is not positive.
+    """
+    gamma, tol = _check_discounted(gamma), _check_positive("tol", tol)
+    return gamma * tol / (1 - gamma)
+
+
+def greedy_loss_bound(gamma, tol):
+    """How much worse than optimal the greedy policy of a stop at ``tol`` can be.
+
+    If value iteration stopped after a sweep that changed no value by ``tol``
+    or more, the greedy policy ``pi`` read off its values loses at most
+    ``max_s (V*[s] - V^pi[s]) <= 2 * gamma * tol / (1 - gamma)``, twice the
+    value bound: the values may be off by ``gamma tol / (1 - gamma)``, and
+    acting greedily on them can cost as much again (Williams and Baird 1993;
+    Puterman 1994, Theorem 6.3.1). To make the greedy policy lose at most
+    ``loss``, stop at ``tol = loss * (1 - gamma) / (2 * gamma)``.
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` is not in [0, 1) or ``tol`` is not positive.
+    """
+    return 2 * value_error_bound(gamma, tol)
+# --8<-- [end:stopping_bounds]
 
 
 # --8<-- [start:policy_iteration]

@@ -5,7 +5,14 @@ import warnings
 import numpy as np
 import pytest
 
-from rlbook.dp import PlanningResult, policy_evaluation, policy_iteration, value_iteration
+from rlbook.dp import (
+    PlanningResult,
+    greedy_loss_bound,
+    policy_evaluation,
+    policy_iteration,
+    value_error_bound,
+    value_iteration,
+)
 from rlbook.mdp import TabularMDP
 from rlbook.problems import (
     access_review_mdp,
@@ -256,3 +263,104 @@ def test_value_iteration_slippery_grid_matches_policy_iteration():
         warnings.simplefilter("error")
         vi, pi = value_iteration(mdp), policy_iteration(mdp)
     assert np.max(np.abs(vi.V - pi.V)) < 1e-6
+
+
+# -- what a stopping tolerance guarantees (chapter 4) ----------------------------
+
+STAY, GO = 0, 1
+
+
+def stay_or_go_mdp(gamma, b):
+    """x: 'stay' loops in x paying 0, 'go' moves to y paying 0; y loops paying b.
+
+    V*(y) = b / (1 - gamma); V*(x) = gamma b / (1 - gamma), via go; staying in x
+    forever is worth 0, so the policy that stays loses all of V*(x).
+    """
+    P = np.zeros((2, 2, 2))
+    P[0, STAY, 0] = P[0, GO, 1] = 1.0
+    P[1, :, 1] = 1.0
+    R = np.array([[0.0, 0.0], [b, b]])
+    return TabularMDP(P, R, gamma, states=["x", "y"], actions=["stay", "go"])
+
+
+def adversarial_stop(gamma, tol):
+    """Value iteration stopped by ``tol`` after one sweep with a greedy policy that stays.
+
+    Start 0.99 * tol / (1 - gamma) above the value of staying in x and as far below
+    V*(y): one sweep changes each value by 0.99 * tol, and the greedy policy of the
+    result stays as long as gamma^2 (e + d) > gamma b / (1 - gamma), the true loss.
+    Here that loss is 15 at gamma = 0.9, tol = 1 (Williams and Baird 1993 show the
+    bound is tight in this way).
+    """
+    V_star_x = 15.0 * tol                       # gamma b / (1 - gamma)
+    b = V_star_x * (1 - gamma) / gamma
+    mdp = stay_or_go_mdp(gamma, b)
+    off = 0.99 * tol / (1 - gamma)
+    V0 = np.array([off, b / (1 - gamma) - off])  # staying is worth 0
+    return mdp, value_iteration(mdp, V0=V0, tol=tol)
+
+
+def greedy_losses():
+    """(gamma, tol, loss of the greedy policy) after value iteration stopped by tol."""
+    rng = np.random.default_rng(0)
+    cases = []
+    mdp, result = adversarial_stop(0.9, 1.0)
+    V_star = policy_iteration(mdp).V
+    cases.append((0.9, 1.0, np.max(V_star - policy_evaluation(mdp, result.policy))))
+    for _ in range(150):
+        n = int(rng.integers(2, 6))
+        P = rng.random((n, 2, n)) ** 4
+        P /= P.sum(axis=2, keepdims=True)
+        gamma = float(rng.choice([0.5, 0.9, 0.95]))
+        mdp = TabularMDP(P, rng.normal(size=(n, 2)), gamma)
+        V_star = policy_iteration(mdp).V
+        for tol in (1.0, 0.1):
+            result = value_iteration(mdp, V0=rng.normal(0.0, 3.0, size=n), tol=tol)
+            loss = np.max(V_star - policy_evaluation(mdp, result.policy))
+            cases.append((gamma, tol, loss))
+    return cases
+
+
+def test_greedy_loss_bound_holds_and_a_value_bound_would_not():
+    cases = greedy_losses()
+
+    def violations(bound):
+        return sum(loss > bound(gamma, tol) + 1e-9 for gamma, tol, loss in cases)
+
+    assert violations(greedy_loss_bound) == 0
+    # The check has teeth: the value bound gamma tol / (1 - gamma), half as large,
+    # is not a bound on the policy's loss.
+    assert violations(value_error_bound) >= 1
+
+
+def test_greedy_loss_bound_nearly_reached():
+    gamma, tol = 0.9, 1.0
+    mdp, result = adversarial_stop(gamma, tol)
+    assert result.converged and result.iterations == 1
+    assert result.policy[0] == STAY
+    loss = np.max(policy_iteration(mdp).V - policy_evaluation(mdp, result.policy))
+    assert loss == pytest.approx(15.0)
+    assert value_error_bound(gamma, tol) == pytest.approx(9.0)
+    assert greedy_loss_bound(gamma, tol) == pytest.approx(18.0)
+    assert value_error_bound(gamma, tol) < loss <= greedy_loss_bound(gamma, tol)
+    # the values themselves are within their own bound
+    assert np.max(np.abs(result.V - policy_iteration(mdp).V)) <= value_error_bound(gamma, tol)
+
+
+def test_tolerance_for_an_epsilon_optimal_greedy_policy():
+    # Puterman (1994), Theorem 6.3.1: stop at tol = loss (1 - gamma) / (2 gamma).
+    for gamma in (0.5, 0.9, 0.99):
+        tol = 0.01 * (1 - gamma) / (2 * gamma)
+        assert greedy_loss_bound(gamma, tol) == pytest.approx(0.01)
+    assert greedy_loss_bound(0.0, 1.0) == 0.0  # with gamma = 0 the greedy policy is exact
+
+
+def test_stopping_bounds_errors():
+    with pytest.raises(ValueError, match="the stopping bounds need gamma < 1; got 1.0"):
+        greedy_loss_bound(1.0, 0.1)
+    with pytest.raises(ValueError, match="the stopping bounds need gamma < 1; got 1.0"):
+        value_error_bound(1.0, 0.1)
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 1.5"):
+        greedy_loss_bound(1.5, 0.1)
+    with pytest.raises(ValueError, match="tol must be a positive number; got 0"):
+        greedy_loss_bound(0.9, 0)
