@@ -10,13 +10,27 @@ from __future__ import annotations
 
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from booktools.browser import CHROMIUM_ARGS, browser_required, find_chromium, not_found_message
+
+
+def chromium_or_stop():
+    """The Chromium to drive (booktools/browser.py says where it is looked for). Without one
+    the browser tests skip, saying why; in CI (CI=true or RLBOOK_REQUIRE_BROWSER=1) they fail,
+    so that a CI run without a browser cannot pass with its browser tests skipped."""
+    path = find_chromium()
+    if path is None:
+        stop(not_found_message())
+    return path
+
+
+def stop(reason: str):
+    if browser_required():
+        pytest.fail(f"{reason} (CI=true or RLBOOK_REQUIRE_BROWSER=1: browser tests must run)",
+                    pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -40,15 +54,14 @@ def origin(site):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium through Playwright (which never downloads a browser here)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (.ci/run does)")
+    """Chromium through Playwright: Debian's here, found by booktools.browser.find_chromium."""
+    executable = chromium_or_stop()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the playwright package is absent: pip install -e '.[test]' (.ci/run does)")
+        stop("the playwright package is absent: pip install -e '.[test]' (.ci/run does)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
