@@ -166,6 +166,17 @@ def test_value_iteration_sutton_barto_optimal_values():
     assert np.round(result.V, 1).reshape(5, 5).tolist() == book
 
 
+def test_sutton_barto_right_of_b_goes_into_b_not_five_moves_round_to_a():
+    mdp = sutton_barto_gridworld()
+    result = value_iteration(mdp)
+    A, B, s = (mdp.state_index(c) for c in ("(0, 1)", "(0, 3)", "(0, 4)"))
+    left, down = mdp.action_index("left"), mdp.action_index("down")
+    assert result.Q[s, left] == pytest.approx(0.9 * result.V[B])            # 17.48
+    assert result.Q[s, down] == pytest.approx(0.9 ** 5 * result.V[A])       # 14.42, not 0.9^4
+    assert round(result.Q[s, left], 2) == 17.48 and round(result.Q[s, down], 2) == 14.42
+    assert result.policy[s] == left
+
+
 def test_value_iteration_v0_and_warning():
     mdp = access_review_mdp()
     result = value_iteration(mdp, V0=[59.0, 70.0, 80.0, 5.0])  # already optimal (closed -> 0)
