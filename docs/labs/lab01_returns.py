@@ -49,9 +49,13 @@ layout = [
     "# # . . G",
 ]
 env = rlbook.GridWorld(layout, max_steps=200)
-lengths = np.array([rlbook.rollout(env, seed=seed).length for seed in range(300)])
-print(f"random policy: mean episode length {lengths.mean():.1f} steps "
-      f"(median {np.median(lengths):.0f}, longest {lengths.max()})")
+episodes = [rlbook.rollout(env, seed=seed) for seed in range(300)]
+lengths = np.array([e.length for e in episodes])
+cut = sum(e.truncated for e in episodes)
+print(f"random policy, 300 episodes: {len(episodes) - cut} reached the goal, "
+      f"{cut} were cut off at {env.max_steps} steps")
+print(f"episode length: mean {lengths.mean():.1f}, median {np.median(lengths):.0f} steps "
+      "(cut-off episodes counted at the limit)")
 
 # %% alt="The grid world with the cells visited by the random policy's seed-0 episode drawn as a path from start to goal."
 episode = rlbook.rollout(env, seed=0)
@@ -61,10 +65,15 @@ ax.set_title(f"seed 0: {episode.length} steps")
 plt.show()
 
 # %% [markdown]
+# An episode cut off at the step limit would have gone on, so the mean length counted this way
+# is a lower bound on the random policy's true mean time to the goal: raise `max_steps` and
+# watch it grow.
+#
 # ## Returns of a random policy, episode by episode
 #
-# Each curve is the running mean of $G_0$ over episodes for one block of seeds; the band is the
-# standard error across blocks.
+# The 300 seeds form five blocks of 60 episodes. For each block, take the running mean of
+# $G_0$ over its episodes; the curve is the mean of the five running means and the band their
+# standard error.
 
 # %% alt="Running mean of the random policy's return G_0 over 60 episodes, with a standard-error band across five blocks of seeds."
 G = np.array([rlbook.rollout(env, seed=seed).discounted_return(0.9) for seed in range(300)])

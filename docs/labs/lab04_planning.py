@@ -89,8 +89,9 @@ plt.show()
 # %% [markdown]
 # ## Patience: the discount factor
 #
-# A small $\gamma$ discounts far rewards heavily: the agent may prefer a near, small goal (`g`)
-# to a far, large one (`G`), or prefer the cliff's edge to a long detour.
+# A small $\gamma$ discounts far rewards heavily, so the agent may prefer a near, small goal
+# (`g`) to a far, large one (`G`). With the grid as given, the first move from `S` is "down"
+# (towards `g`) for every $\gamma$ up to 0.7 and "right" (the long way to `G`) from 0.9 on.
 
 # %% alt="Two value grids with greedy policy arrows, for gamma 0.5 and gamma 0.9."
 for g in [0.3, 0.5, 0.7, 0.9, 0.99]:
@@ -110,8 +111,10 @@ plt.show()
 # %% [markdown]
 # ## Slippery floors
 #
-# With `slip > 0` the chosen move sometimes fails. Paths along the cliff become risky, and the
-# plan moves away from the edge when the risk outweighs the extra steps.
+# With `slip > 0` the chosen move sometimes fails: every step can go astray, and a slip next to
+# the cliff costs `cliff_reward` and a walk back from `S`. With the grid as given, `slip = 0.1`
+# lowers the start's value but keeps the plan; at `slip = 0.3` the start and the cell right of
+# `g` give up the long route to `G` and head for the near `g` instead.
 
 # %%
 for slip in [0.0, 0.1, 0.3]:
