@@ -1,0 +1,184 @@
+"""The map of methods: every algorithm in the book, placed on the usual axes.
+
+This is the one place the map's data lives. The page (docs/methods.md, filled in by
+hooks/methods.py) and the figure (figures/book.py) are drawn from it, and
+tests/test_methods.py checks that every named ``rlbook`` function exists and every linked
+section exists. A new chapter adds its algorithms to ``METHODS`` (and any building block that
+is not an RL algorithm to ``BUILDING_BLOCKS``).
+
+The axes (``AXES``), as in Sutton and Barto (2018):
+
+* model: *model-based* methods plan with \\(P\\) and \\(R\\); *model-free* ones learn from
+  sampled experience;
+* task: *prediction* estimates the value of a given policy; *control* finds a better policy;
+* family: *value* methods learn values and act greedily on them; *policy* methods adjust a
+  parameterised policy directly; *actor-critic* methods do both, the critic's values shaping
+  the actor's updates;
+* data: *on-policy* methods learn about the policy that generates the data, *off-policy* ones
+  about another; a planner uses no samples, so the axis does not apply (``None``);
+* representation: *tabular* methods keep one number per state (or state-action); *approximate*
+  ones a parameterised function; *both* when the book runs it both ways.
+"""
+
+from __future__ import annotations
+
+import importlib
+import posixpath
+from dataclasses import dataclass
+
+AXES = {
+    "model": ("model-based", "model-free"),
+    "task": ("prediction", "control"),
+    "family": ("value", "actor-critic", "policy"),
+    "data": ("on-policy", "off-policy", None),
+    "representation": ("tabular", "approximate", "both"),
+}
+NO_SAMPLES = "— (plans; no samples)"
+
+
+@dataclass(frozen=True)
+class Method:
+    """One algorithm of the book and its place on each axis."""
+
+    name: str
+    function: str           # under rlbook: "value_iteration", "rlhf.kl_optimal_policy"
+    chapter: str            # the chapter's page, "chapters/04-dynamic-programming.md"
+    section: str            # the id of the section that presents it
+    model: str
+    task: str
+    family: str
+    data: str | None
+    representation: str
+    note: str = ""
+    label: str = ""         # a short name for the figure; the name up to " (" by default
+
+    def __post_init__(self):
+        for axis, allowed in AXES.items():
+            value = getattr(self, axis)
+            if value not in allowed:
+                raise ValueError(f"{self.name}: {axis} must be one of {allowed}; got {value!r}")
+        if (self.model == "model-based") != (self.data is None):
+            raise ValueError(f"{self.name}: a method uses no samples (data=None) exactly when "
+                             f"it is model-based; got model={self.model!r}, data={self.data!r}")
+
+    @property
+    def qualified(self) -> str:
+        return f"rlbook.{self.function}"
+
+    @property
+    def short(self) -> str:
+        return self.label or self.name.split(" (")[0]
+
+    @property
+    def chapter_number(self) -> int:
+        return int(posixpath.basename(self.chapter).split("-", 1)[0])
+
+
+@dataclass(frozen=True)
+class BuildingBlock:
+    """A piece of the book's RL pipelines that is not itself an RL algorithm."""
+
+    name: str
+    function: str
+    chapter: str
+    section: str
+    role: str
+
+    @property
+    def qualified(self) -> str:
+        return f"rlbook.{self.function}"
+
+
+_CH3 = "chapters/03-bellman.md"
+_CH4 = "chapters/04-dynamic-programming.md"
+_CH5 = "chapters/05-learning-from-experience.md"
+_CH6 = "chapters/06-policy-gradients.md"
+_CH7 = "chapters/07-evaluation.md"
+
+METHODS = (
+    Method("Policy evaluation (linear solve or sweeps)", "policy_evaluation", _CH3,
+           "policy-evaluation-two-ways", "model-based", "prediction", "value", None, "tabular"),
+    Method("Value iteration", "value_iteration", _CH4, "value-iteration-on-the-access-review",
+           "model-based", "control", "value", None, "tabular"),
+    Method("Policy iteration", "policy_iteration", _CH4, "policy-iteration",
+           "model-based", "control", "value", None, "tabular"),
+    Method("Monte Carlo prediction", "mc_evaluation", _CH5, "monte-carlo-vs-td",
+           "model-free", "prediction", "value", "on-policy", "tabular"),
+    Method("TD(0) prediction", "td0_evaluation", _CH5, "monte-carlo-vs-td",
+           "model-free", "prediction", "value", "on-policy", "tabular"),
+    Method("Monte Carlo control", "mc_control", _CH5, "monte-carlo-vs-td",
+           "model-free", "control", "value", "on-policy", "tabular"),
+    Method("SARSA", "sarsa", _CH5, "sarsa-vs-q-learning-on-cliff-walking",
+           "model-free", "control", "value", "on-policy", "tabular"),
+    Method("Q-learning", "q_learning", _CH5, "q-learning-the-code",
+           "model-free", "control", "value", "off-policy", "tabular"),
+    Method("REINFORCE", "reinforce", _CH6, "reinforce-end-to-end",
+           "model-free", "control", "policy", "on-policy", "both",
+           note="tabular and linear softmax policies; baselines none, mean or a learned V"),
+    Method("PPO (clipped surrogate)", "ppo_clip_objective", _CH6,
+           "ppo-take-several-steps-on-one-batch-but-not-too-far",
+           "model-free", "control", "actor-critic", "on-policy", "approximate",
+           note="the book shows the clipped objective on given advantages"),
+    Method("GRPO", "group_relative_advantages", _CH6, "dpo-grpo-and-rlvr-on-the-same-map",
+           "model-free", "control", "policy", "on-policy", "approximate",
+           note="no critic: advantages relative to a group of sampled responses"),
+    Method("Monte Carlo policy evaluation with confidence intervals", "evaluate_policy", _CH7,
+           "monte-carlo-evaluation-with-confidence-intervals",
+           "model-free", "prediction", "value", "on-policy", "tabular",
+           note="held-out episodes, standard error, bootstrap interval",
+           label="Held-out MC evaluation"),
+    Method("Importance sampling (ordinary, weighted, per-decision)", "importance_sampling", _CH7,
+           "off-policy-evaluation-importance-sampling",
+           "model-free", "prediction", "value", "off-policy", "tabular",
+           note="evaluates a target policy from a behaviour policy's log"),
+)
+
+BUILDING_BLOCKS = (
+    BuildingBlock("Bradley-Terry reward model", "fit_bradley_terry", _CH6,
+                  "a-reward-model-from-preference-pairs",
+                  "supervised: a reward fitted to preference pairs, for RLHF"),
+    BuildingBlock("KL-regularised optimum", "rlhf.kl_optimal_policy", _CH6,
+                  "the-kl-regularised-objective",
+                  "closed form of the policy RLHF aims at; DPO's starting point"),
+    BuildingBlock("Verifiable reward", "verifiable_reward", _CH6,
+                  "dpo-grpo-and-rlvr-on-the-same-map",
+                  "a checker instead of a learned reward, for RLVR"),
+)
+
+
+def resolve(function: str):
+    """The object ``rlbook.<function>`` names; AttributeError/ImportError if there is none."""
+    module, _, name = f"rlbook.{function}".rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def _link(entry, page: str) -> str:
+    href = posixpath.relpath(entry.chapter, posixpath.dirname(page) or ".")
+    return f"{href}#{entry.section}"
+
+
+def _data(method: Method) -> str:
+    return method.data or NO_SAMPLES
+
+
+def representation(method: Method) -> str:
+    return "tabular and approximate" if method.representation == "both" else method.representation
+
+
+def table_markdown(page: str = "methods.md") -> str:
+    """The map as Markdown tables, links written relative to ``page``."""
+    rows = ["| method | where | `rlbook` function | model | task | family | data "
+            "| representation |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for m in sorted(METHODS, key=lambda m: m.chapter_number):
+        name = m.name + (f"<br><small>{m.note}</small>" if m.note else "")
+        rows.append(f"| {name} | [chapter {m.chapter_number}]({_link(m, page)}) "
+                    f"| `{m.qualified}` | {m.model} | {m.task} | {m.family} | {_data(m)} "
+                    f"| {representation(m)} |")
+    blocks = ["| building block | where | `rlbook` function | role |",
+              "| --- | --- | --- | --- |"]
+    for b in BUILDING_BLOCKS:
+        number = int(posixpath.basename(b.chapter).split("-", 1)[0])
+        blocks.append(f"| {b.name} | [chapter {number}]({_link(b, page)}) | `{b.qualified}` "
+                      f"| {b.role} |")
+    return "\n".join(rows) + "\n\n" + "\n".join(blocks) + "\n"
