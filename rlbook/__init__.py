@@ -15,7 +15,13 @@ from rlbook.dp import (
 )
 from rlbook.envs import Discrete, GridWorld, TabularEnv, cliff_walking
 from rlbook.exploration import boltzmann, epsilon_greedy, exponential_decay, linear_decay
-from rlbook.evaluation import PolicyEvaluation, evaluate_policy, select_policy, summarize_returns
+from rlbook.evaluation import (
+    PolicyEvaluation,
+    evaluate_policy,
+    select_policy,
+    summarize_returns,
+    t_interval,
+)
 from rlbook.leakage import leakage_fields
 from rlbook.mdp import TabularMDP
 from rlbook.monte_carlo import mc_control, mc_evaluation
@@ -112,6 +118,7 @@ __all__ = [
     "leakage_fields",
     "select_policy",
     "summarize_returns",
+    "t_interval",
     "time_split",
 ]
 

@@ -12,17 +12,28 @@ how much more (or less) likely ``pi`` was to produce it:
     \text{ordinary:}\quad \hat V = \frac1n \sum_i w_i G_i \qquad
     \text{weighted:}\quad \hat V = \frac{\sum_i w_i G_i}{\sum_i w_i}
 
-Per-decision versions weight each reward ``r_t`` by ``W_t`` only (later
-actions cannot have caused it): ordinary
+Per-decision versions weight each reward ``r_t`` by ``W_t``, the ratios of
+the actions up to and including ``a_t`` (``a_t`` shaped ``r_t``; the later
+actions cannot have caused it; Precup, Sutton and Singh 2000): ordinary
 :math:`\frac1n \sum_i \sum_t \gamma^t W_{i,t} r_{i,t}`, weighted
 :math:`\sum_t \gamma^t \sum_i W_{i,t} r_{i,t} / \sum_i W_{i,t}`.
 
 Ordinary IS is unbiased but its variance grows with the weights; weighted IS
-is biased for small ``n`` (consistent as ``n`` grows) and far less noisy. The
-effective sample size :math:`(\sum_i w_i)^2 / \sum_i w_i^2` says how many
-episodes the estimate is really worth. Every action the target policy may
-take must have had a positive logging probability (coverage); otherwise no
-amount of logged data estimates its value, and this module raises.
+is biased for small ``n`` (consistent as ``n`` grows) and usually far less
+noisy. The effective sample size :math:`(\sum_i w_i)^2 / \sum_i w_i^2` says
+how many episodes the estimate is really worth. Every action the target
+policy may take must have had a positive logging probability (coverage);
+otherwise no amount of logged data estimates its value, and this module
+raises.
+
+Intervals: ordinary IS is a mean of the per-episode terms ``w_i G_i``, so its
+standard error is ``std / sqrt(n)``, but a normal or t interval around it
+assumes those terms are close to normal. They are heavy-tailed when a few
+episodes carry large weights, and the interval then under-covers: with 25
+logged requests of which 1 in 40 carries weight 20, a nominal 95% t interval
+contains the true value about 60% of the time (``tests/test_off_policy.py``).
+Read the effective sample size first; Thomas, Theocharous and Ghavamzadeh
+(2015) give lower bounds that hold without a normality assumption.
 
 Chapter 7 of the book explains it; Sutton and Barto (2018), sections 5.5-5.9.
 """
@@ -174,7 +185,10 @@ class ISEstimate:
         The estimate; equals ``contributions.mean()``.
     contributions : ndarray of shape (n,)
         Each logged episode's term. For ordinary IS, ``summarize_returns``
-        of these gives a valid standard error and confidence interval.
+        of these gives the standard error of the estimate; its t and
+        bootstrap intervals are approximate, and under-cover when a few
+        episodes carry large weights (heavy-tailed terms; see the module
+        docstring).
     weights : ndarray of shape (n,)
         Whole-episode importance weights ``w_i``.
     returns : ndarray of shape (n,)
@@ -258,7 +272,8 @@ def importance_sampling(episodes, target, behavior, *, gamma, weighted=False,
     weighted : bool
         Weighted (self-normalised) instead of ordinary importance sampling.
     per_decision : bool
-        Weight each reward by the ratios of the actions before it only.
+        Weight each reward ``r_t`` by the ratios of the actions up to and
+        including ``a_t`` only, not by those of the later actions.
     state_names, action_names : sequence of str, optional
         Used in error messages.
 

@@ -1,14 +1,17 @@
 """Tests for rlbook.evaluation: Monte Carlo evaluation, intervals, selection."""
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
+import scipy.stats
 
 from rlbook.envs.spaces import Discrete
 from rlbook.evaluation import (
     ACTIONS,
     CASES,
+    OUTCOME_DELAY_MINUTES,
     OUTCOME_TABLE,
     SNAPSHOT_SCHEMA,
     access_request_log,
@@ -18,6 +21,7 @@ from rlbook.evaluation import (
     fit_greedy_policy,
     select_policy,
     summarize_returns,
+    t_interval,
     train_eval_seeds,
 )
 
@@ -63,14 +67,15 @@ class Forever:
 
 def test_summary_of_four_episode_always_auto_by_hand():
     ev = summarize_returns([-120, -120, 70, 70], severe_below=0, n_boot=0)
-    # deviations are +-95, so s^2 = 4 * 95^2 / 3 and SE = s / 2
+    # deviations are +-95, so s^2 = 4 * 95^2 / 3 and SE = s / 2; t with 3 degrees of
+    # freedom: 0.975 quantile 3.182446 (any table of Student's t), not the normal 1.96
     se = math.sqrt(4 * 95**2 / 3) / 2
     assert ev.mean == pytest.approx(-25.0)
     assert ev.std_error == pytest.approx(se)
-    assert ev.ci_normal == pytest.approx((-25 - 1.959964 * se, -25 + 1.959964 * se), rel=1e-6)
+    assert ev.ci_t == pytest.approx((-25 - 3.182446 * se, -25 + 3.182446 * se), rel=1e-6)
     assert ev.n_severe == 2 and ev.n == 4 and ev.severe_rate == 0.5
     assert ev.ci_bootstrap is None
-    assert str(ev) == "mean -25.00 +/- 54.85 (SE), 95% CI [-132.50, 82.50], severe 2/4"
+    assert str(ev) == "mean -25.00 +/- 54.85 (SE), 95% CI [-199.55, 149.55], severe 2/4"
 
 
 def test_four_episode_table_from_syllabus():
@@ -83,7 +88,7 @@ def test_four_episode_table_from_syllabus():
     assert (got["always_auto"].mean, got["always_auto"].n_severe) == (-25.0, 2)
     assert (got["always_review"].mean, got["always_review"].n_severe) == (54.0, 0)
     assert (got["risk_aware"].mean, got["risk_aware"].n_severe) == (62.0, 0)
-    assert got["always_review"].ci_normal == (54.0, 54.0)
+    assert got["always_review"].ci_t == (54.0, 54.0)
     assert CASES == ("required_review", "clear_evidence")
     assert ACTIONS == ("auto_approve", "request_evidence", "human_review")
 
@@ -96,11 +101,58 @@ def test_no_threshold_means_no_severe_count():
 
 def test_confidence_level_changes_width():
     G = np.arange(10.0)
-    w90 = np.diff(summarize_returns(G, confidence=0.90, n_boot=0).ci_normal)[0]
-    w99 = np.diff(summarize_returns(G, confidence=0.99, n_boot=0).ci_normal)[0]
+    w90 = np.diff(summarize_returns(G, confidence=0.90, n_boot=0).ci_t)[0]
+    w99 = np.diff(summarize_returns(G, confidence=0.99, n_boot=0).ci_t)[0]
     se = G.std(ddof=1) / math.sqrt(10)
-    assert w90 == pytest.approx(2 * 1.644854 * se, rel=1e-6)
-    assert w99 == pytest.approx(2 * 2.575829 * se, rel=1e-6)
+    # Student's t with 9 degrees of freedom: 0.95 and 0.995 quantiles from a table
+    assert w90 == pytest.approx(2 * 1.833113 * se, rel=1e-6)
+    assert w99 == pytest.approx(2 * 3.249836 * se, rel=1e-6)
+
+
+def test_t_interval_matches_scipy_stats():
+    rng = np.random.default_rng(4)
+    for n in (2, 4, 30):
+        G = rng.normal(10.0, 3.0, size=n)
+        for confidence in (0.9, 0.95):
+            ev = summarize_returns(G, confidence=confidence, n_boot=0)
+            expected = scipy.stats.t.interval(confidence, n - 1, loc=G.mean(),
+                                              scale=scipy.stats.sem(G))
+            assert ev.ci_t == pytest.approx(expected, rel=1e-12)
+            ci = scipy.stats.ttest_1samp(G, 0.0).confidence_interval(confidence)
+            assert ev.ci_t == pytest.approx((ci.low, ci.high), rel=1e-12)
+            assert ev.ci_t == pytest.approx(t_interval(G, confidence=confidence), rel=1e-15)
+
+
+def test_t_interval_works_row_by_row():
+    G = np.random.default_rng(5).normal(size=(3, 6))
+    lo, hi = t_interval(G)
+    assert lo.shape == hi.shape == (3,)
+    for i in range(3):
+        assert (lo[i], hi[i]) == pytest.approx(t_interval(G[i]), rel=1e-15)
+
+
+def _coverage_of_normal_means(n, reps=20_000, seed=2024):
+    """Share of ``reps`` seeded experiments of n normal returns whose t interval holds 0."""
+    G = np.random.default_rng(seed + n).normal(size=(reps, n))       # true mean 0
+    lo, hi = t_interval(G)
+    return np.mean((lo <= 0) & (0 <= hi))
+
+
+@pytest.mark.parametrize("n", [4, 8, 30])
+def test_t_interval_coverage_is_nominal_at_small_n(n):
+    # SE of a share near 0.95 over 20,000 experiments: 0.0015, so 1.5 points is 10 SE.
+    # The normal quantile 1.96 covers about 0.855, 0.911 and 0.940 at n = 4, 8, 30.
+    assert abs(_coverage_of_normal_means(n) - 0.95) <= 0.015
+
+
+def test_summarize_returns_coverage_with_four_returns():
+    # The same check through summarize_returns itself (one call per experiment).
+    rng = np.random.default_rng(11)
+    hits = 0
+    for _ in range(3000):
+        lo, hi = summarize_returns(rng.normal(size=4), n_boot=0).ci_t
+        hits += lo <= 0 <= hi
+    assert abs(hits / 3000 - 0.95) <= 0.015          # SE 0.004; z = 1.96 gives 0.855
 
 
 def test_bootstrap_is_seeded_and_close_to_normal_for_large_n():
@@ -110,7 +162,25 @@ def test_bootstrap_is_seeded_and_close_to_normal_for_large_n():
     c = summarize_returns(G, n_boot=500, seed=2)
     assert a.ci_bootstrap == b.ci_bootstrap
     assert a.ci_bootstrap != c.ci_bootstrap
-    assert a.ci_bootstrap == pytest.approx(a.ci_normal, abs=0.08)
+    assert a.ci_bootstrap == pytest.approx(a.ci_t, abs=0.08)
+
+
+def test_bootstrap_interval_matches_scipy_percentile_bootstrap():
+    G = np.random.default_rng(6).exponential(3.0, size=25)          # skewed returns
+    ours = summarize_returns(G, n_boot=100_000, seed=0).ci_bootstrap
+    ref = scipy.stats.bootstrap((G,), np.mean, method="percentile", n_resamples=100_000,
+                                random_state=np.random.default_rng(1)).confidence_interval
+    # two independent Monte Carlo runs of the same interval: they agree to ~0.01
+    assert ours == pytest.approx((ref.low, ref.high), abs=0.03)
+
+
+def test_bootstrap_means_have_the_plug_in_variance():
+    # Resampling n values with replacement: Var(mean*) = (1/n) * mean((G - mean G)^2)
+    from rlbook.evaluation import _bootstrap_means
+    G = np.array([-54.0, 59.0, 59.0, 59.0, 12.0])
+    means = _bootstrap_means(G, 200_000, np.random.default_rng(0))
+    assert means.mean() == pytest.approx(G.mean(), abs=0.1)
+    assert means.var() == pytest.approx(G.var(ddof=0) / len(G), rel=0.01)
 
 
 def test_bootstrap_in_chunks_matches_one_block():
@@ -128,7 +198,7 @@ def _coverage(n_seeds, n, n_boot):
     hits_normal = hits_boot = 0
     for i, G in enumerate(samples):
         ev = summarize_returns(G, n_boot=n_boot, seed=i)
-        hits_normal += ev.ci_normal[0] <= 30.75 <= ev.ci_normal[1]
+        hits_normal += ev.ci_t[0] <= 30.75 <= ev.ci_t[1]
         if n_boot:
             hits_boot += ev.ci_bootstrap[0] <= 30.75 <= ev.ci_bootstrap[1]
     return hits_normal / n_seeds, hits_boot / n_seeds
@@ -157,6 +227,12 @@ def test_summary_errors():
         summarize_returns([1.0, 2.0], n_boot=-1)
     with pytest.raises(ValueError, match="pass seed or rng, not both"):
         summarize_returns([1.0, 2.0], seed=1, rng=np.random.default_rng(1))
+    with pytest.raises(ValueError, match=r"need at least 2 returns .* got shape \(3, 1\)"):
+        t_interval(np.ones((3, 1)))
+    with pytest.raises(ValueError, match="returns must be finite; got a nan or inf"):
+        t_interval([1.0, np.inf])
+    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\); got 0"):
+        t_interval([1.0, 2.0], confidence=0)
 
 
 # ---------------------------------------------------------------- evaluate_policy
@@ -166,7 +242,7 @@ def test_evaluate_policy_covers_the_true_value_of_a_known_mdp():
     seeds = 200
     hits = sum(
         (lambda ci: ci[0] <= CoinChain.value <= ci[1])(
-            evaluate_policy(env, None, episodes=40, gamma=0.9, seed=s, n_boot=0).ci_normal)
+            evaluate_policy(env, None, episodes=40, gamma=0.9, seed=s, n_boot=0).ci_t)
         for s in range(seeds))
     assert 0.90 <= hits / seeds <= 0.99          # nominal 0.95; SE of the share about 0.015
 
@@ -236,6 +312,25 @@ def test_select_policy_ties_go_to_the_first_and_custom_score():
     assert sel.chosen == "x"
 
 
+def test_select_policy_fewest_severe_ranks_severe_counts_before_the_mean():
+    def evaluate(returns, data):
+        return summarize_returns(returns, severe_below=0, n_boot=0)
+
+    candidates = {"risky": [-10.0, 100.0, 100.0, 100.0],      # mean 72.5, 1 severe
+                  "safe": [50.0, 50.0, 50.0, 54.0],           # mean 51.0, 0 severe
+                  "safer_mean": [60.0, 60.0, 60.0, 60.0]}     # mean 60.0, 0 severe
+    by_mean = select_policy(candidates, evaluate, validation=None, test=None)
+    assert by_mean.chosen == "risky"
+    assert select_policy(candidates, evaluate, validation=None, test=None,
+                         score="mean").chosen == "risky"
+    severe_first = select_policy(candidates, evaluate, validation=None, test=None,
+                                 score="fewest_severe")
+    assert severe_first.chosen == "safer_mean"          # 0 severe, then the higher mean
+    tuple_score = select_policy(candidates, evaluate, validation=None, test=None,
+                                score=lambda ev: (-ev.n_severe, -ev.mean))
+    assert tuple_score.chosen == "safe"
+
+
 def test_select_policy_errors():
     evaluate = lambda policy, data: summarize_returns([policy, policy], n_boot=0)  # noqa: E731
     with pytest.raises(ValueError, match="candidates must name at least one policy"):
@@ -243,6 +338,12 @@ def test_select_policy_errors():
     with pytest.raises(ValueError, match=r"candidate 'bad' has validation score nan"):
         select_policy({"bad": 0}, evaluate, validation=None, test=None,
                       score=lambda ev: float("nan"))
+    with pytest.raises(ValueError, match=r"score must be one of \{'fewest_severe', 'mean'\}; "
+                                         r"got 'median'"):
+        select_policy({"x": 1}, evaluate, validation=None, test=None, score="median")
+    with pytest.raises(ValueError, match=r"score 'fewest_severe' needs a severe count, but "
+                                         r"candidate 'x' was evaluated without severe_below"):
+        select_policy({"x": 1}, evaluate, validation=None, test=None, score="fewest_severe")
 
 
 # ---------------------------------------------------------------- tuning on episodes
@@ -327,6 +428,11 @@ def test_access_request_log_fields_and_propensities():
         assert r["approval_reversed"] == (r["action"] == "auto_approve"
                                           and r["case"] == "required_review")
         assert (r["review_outcome"] is not None) == (r["action"] == "human_review")
+        abandoned = r["action"] == "request_evidence" and r["reward"] < 0
+        delay = OUTCOME_DELAY_MINUTES["abandoned" if abandoned else r["action"]]
+        decided = dt.datetime.fromisoformat(r["timestamp"])
+        assert dt.datetime.fromisoformat(r["outcome_at"]) - decided == \
+            dt.timedelta(minutes=delay)
     required = [r for r in log if r["case"] == "required_review"]
     share_auto = np.mean([r["action"] == "auto_approve" for r in required])
     assert share_auto == pytest.approx(0.5, abs=0.04)

@@ -29,8 +29,8 @@ def test_leakage_fields_accepts_mappings_schema_and_record():
 def test_leakage_fields_on_a_generated_log_record():
     record = access_request_log(1, behavior=np.ones((2, 3)) / 3, seed=0)[0]
     assert leakage_fields(SNAPSHOT_SCHEMA, record) == [
-        "action", "propensity", "reward", "evidence_received_at", "reviewer_assigned_at",
-        "review_outcome", "approval_reversed"]
+        "action", "propensity", "reward", "outcome_at", "evidence_received_at",
+        "reviewer_assigned_at", "review_outcome", "approval_reversed"]
 
 
 def test_check_features():
@@ -53,8 +53,8 @@ def test_leakage_errors():
 def test_fields_recorded_after_the_decision():
     log = access_request_log(200, behavior=np.ones((2, 3)) / 3, seed=1)
     late = fields_recorded_after(log, ["evidence_received_at", "reviewer_assigned_at",
-                                       "timestamp"])
-    assert late == ["evidence_received_at", "reviewer_assigned_at"]
+                                       "timestamp", "outcome_at"])
+    assert late == ["evidence_received_at", "reviewer_assigned_at", "outcome_at"]
     records = [{"t": 5, "a": 4, "b": None}, {"t": 5, "a": 5, "c": 6}]
     assert fields_recorded_after(records, ["a", "b", "c"], decision_time_key="t") == ["c"]
     with pytest.raises(ValueError, match="record 1 has no 't' field"):

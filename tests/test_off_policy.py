@@ -272,3 +272,79 @@ def test_sample_actions_frequencies_and_seeding():
     assert not np.array_equal(a, sample_actions(pi, states, seed=1))
     with pytest.raises(ValueError, match=r"pi\[1, :\] sums to 0.50, expected 1"):
         sample_actions(np.array([[1.0, 0.0], [0.5, 0.0]]), [0])
+
+
+# ---------------------------------------------------------------- checked against closed forms
+
+def test_ordinary_is_on_a_balanced_one_step_log_is_the_exact_expectation():
+    # Each state's actions logged exactly as often as mu says (4:1 in state 0, 1:3 in
+    # state 1): ordinary IS is then exactly sum_s p(s) sum_a pi(a|s) r(s, a), enumerated,
+    # with p(s) the states' shares of the log (5/9 and 4/9).
+    mu = np.array([[0.8, 0.2], [0.25, 0.75]])
+    pi = np.array([[0.1, 0.9], [1.0, 0.0]])
+    reward = np.array([[1.0, 5.0], [-2.0, 7.0]])
+    states = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    actions = np.array([0, 0, 0, 0, 1, 0, 1, 1, 1])
+    data = Trajectories.one_step(states, actions, reward[states, actions])
+    exact = sum(p_s * sum(pi[s, a] * reward[s, a] for a in (0, 1))
+                for s, p_s in ((0, 5 / 9), (1, 4 / 9)))
+    assert importance_sampling(data, pi, mu, gamma=1.0).value == pytest.approx(exact, abs=1e-12)
+    assert exact == pytest.approx(5 / 9 * 4.6 + 4 / 9 * -2.0)
+
+
+def test_weighted_is_with_equal_ratios_is_the_plain_mean():
+    # pi always takes action 0, which mu takes half the time: every logged action-0 episode
+    # has ratio 2, the others 0.
+    mu, pi = np.array([[0.5, 0.5]]), np.array([0])
+    rewards = np.array([3.0, -1.0, 8.0, 2.5])
+    data = Trajectories.one_step(np.zeros(4, int), np.zeros(4, int), rewards)
+    weighted = importance_sampling(data, pi, mu, gamma=1.0, weighted=True)
+    ordinary = importance_sampling(data, pi, mu, gamma=1.0)
+    assert weighted.value == pytest.approx(rewards.mean(), abs=1e-12)
+    assert ordinary.value == pytest.approx(2 * rewards.mean(), abs=1e-12)
+    assert weighted.ess == pytest.approx(4)
+
+
+def test_per_decision_weight_includes_the_ratio_of_the_action_itself():
+    # Precup, Sutton and Singh (2000): r_t is weighted by rho_0 ... rho_t, a_t included.
+    # On one-step episodes per-decision IS is then ordinary IS, not the plain mean.
+    data = Trajectories.one_step([0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [1.0, 1.0, 1.0, 1.0, 5.0])
+    ordinary = importance_sampling(data, PI, MU, gamma=1.0)
+    per_decision = importance_sampling(data, PI, MU, gamma=1.0, per_decision=True)
+    assert per_decision.value == pytest.approx(ordinary.value, abs=1e-12)
+    assert per_decision.value == pytest.approx(TRUE_VALUE)            # balanced 4:1 log
+    assert per_decision.value != pytest.approx(np.mean([1.0, 1.0, 1.0, 1.0, 5.0]))
+
+
+def test_effective_sample_size_closed_forms():
+    # k weights a and m weights b: (k a + m b)^2 / (k a^2 + m b^2); also 1 / sum(p_i^2)
+    k, m, a, b = 7, 3, 0.5, 4.0
+    w = np.array([a] * k + [b] * m)
+    assert effective_sample_size(w) == pytest.approx((k * a + m * b) ** 2 / (k * a**2 + m * b**2))
+    p = w / w.sum()
+    assert effective_sample_size(w) == pytest.approx(1 / np.sum(p**2))
+    assert effective_sample_size(3.7 * w) == pytest.approx(effective_sample_size(w))
+
+
+def test_t_intervals_on_heavy_tailed_is_terms_under_cover():
+    # Logger reviews 5% of required_review requests; the target always reviews them, so
+    # 1 episode in 40 carries weight 20. The t interval of the ordinary IS terms (what
+    # summarize_returns(est.contributions) reports) covers the true value 62 far less
+    # often than 95% on few episodes, and nearly 95% on many.
+    from rlbook.evaluation import access_request_outcomes, t_interval
+    from rlbook.off_policy import sample_actions
+    logging = np.array([[0.5, 0.45, 0.05], [0.7, 0.2, 0.1]])
+    risk_aware = np.array([2, 0])
+    coverage = {}
+    for n, reps in ((25, 2000), (400, 1000)):
+        rng = np.random.default_rng(n)
+        contexts = (rng.random(reps * n) >= 0.5).astype(int)
+        outcomes = access_request_outcomes(contexts, rng=rng)
+        actions = sample_actions(logging, contexts, rng=rng)
+        data = Trajectories.one_step(contexts, actions,
+                                     outcomes[np.arange(reps * n), actions])
+        terms = importance_sampling(data, risk_aware, logging, gamma=1.0).contributions
+        lo, hi = t_interval(terms.reshape(reps, n))
+        coverage[n] = np.mean((lo <= 62) & (62 <= hi))
+    assert coverage[25] < 0.75                  # measured 0.61 (SE of the share 0.011)
+    assert coverage[400] > 0.90                 # measured 0.93: the tail thins out

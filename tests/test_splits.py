@@ -111,3 +111,92 @@ def test_random_split_of_a_real_log_is_caught():
     assert isinstance(split, Split)
     assert sum(split.sizes().values()) == 60
     assert max(r["timestamp"] for r in split.train) < min(r["timestamp"] for r in split.test)
+
+
+# ---------------------------------------------------------------- outcomes known late
+
+def out(episode, t, known, user="u1"):
+    return {"episode_id": episode, "timestamp": t, "user_id": user, "outcome_at": known}
+
+
+DELAYED = [
+    out("a", 1, 3), out("b", 6, 14),          # b decided at 6, outcome known at 14
+    out("c", 10, 11), out("d", 16, 22),       # d decided at 16, outcome known at 22
+    out("e", 20, 21), out("f", 25, None),     # f: no outcome recorded yet
+]
+
+
+def test_an_outcome_known_after_the_next_side_starts_is_a_leak():
+    split = time_split(DELAYED, validation_start=10, test_start=20)      # no outcome check
+    assert ids(split.train) == ["a", "b"]
+    with pytest.raises(ValueError, match=r"train episode 'b' decided at 6 has its outcome at "
+                                         r"14, after validation starts at 10: a reward from "
+                                         r"the validation window leaks into train; leave a "
+                                         r"gap \(embargo\) of at least the outcome delay"):
+        check_split(split.train, split.validation, split.test, outcome_key="outcome_at")
+    with pytest.raises(ValueError, match="train episode 'b' decided at 6 has its outcome at 14"):
+        time_split(DELAYED, validation_start=10, test_start=20, outcome_key="outcome_at")
+    fine = check_split(DELAYED[:1], DELAYED[2:3], DELAYED[4:], outcome_key="outcome_at")
+    assert fine is None
+
+
+def test_validation_outcomes_must_be_known_before_test_starts():
+    with pytest.raises(ValueError, match=r"validation episode 'd' decided at 16 has its outcome "
+                                         r"at 22, after test starts at 20"):
+        check_split(DELAYED[:1], DELAYED[2:4], DELAYED[4:], outcome_key="outcome_at")
+
+
+def test_embargo_gap_removes_the_episodes_whose_outcomes_would_leak():
+    delay = max(r["outcome_at"] - r["timestamp"] for r in DELAYED if r["outcome_at"])   # 8
+    split = time_split(DELAYED, validation_start=10, test_start=20, embargo=delay,
+                       outcome_key="outcome_at")
+    assert ids(split.train) == ["a"]                  # decided before 10 - 8 = 2
+    assert ids(split.validation) == ["c"]             # decided in [10, 12)
+    assert ids(split.test) == ["e", "f"]
+    assert ids(split.embargoed) == ["b", "d"]
+    assert split.sizes() == {"train": 1, "validation": 1, "test": 2}
+    # a gap shorter than the delay still leaks
+    with pytest.raises(ValueError, match="train episode 'b' decided at 6 has its outcome at 14"):
+        time_split(DELAYED, validation_start=10, test_start=20, embargo=3,
+                   outcome_key="outcome_at")
+
+
+def test_check_split_with_embargo_wants_the_gap_between_sides():
+    check_split(DELAYED[:1], DELAYED[2:3], DELAYED[4:5], embargo=5)          # 1 -> 10 -> 20
+    with pytest.raises(ValueError, match=r"train episode 'a' at 1 is not earlier than "
+                                         r"validation episode 'c' at 10 by more than the "
+                                         r"embargo 9; splits must be ordered in time"):
+        check_split(DELAYED[:1], DELAYED[2:3], DELAYED[4:5], embargo=9)
+
+
+def test_embargo_with_dates_on_a_generated_log():
+    import datetime as dt
+    log = access_request_log(600, behavior=np.array([[0.5, 0.3, 0.2], [0.7, 0.2, 0.1]]),
+                             seed=7)
+    with pytest.raises(ValueError, match=r"train episode 'r\d{4}' decided at 2024-02-2\d "
+                                         r"\d\d:\d\d has its outcome at 2024-03-0\d"):
+        time_split(log, validation_start="2024-03-01", test_start="2024-03-16",
+                   outcome_key="outcome_at")
+    week = dt.timedelta(days=7)
+    split = time_split(log, validation_start="2024-03-01", test_start="2024-03-16",
+                       embargo=week, outcome_key="outcome_at")
+    first_validation = min(r["timestamp"] for r in split.validation)
+    assert max(r["outcome_at"] for r in split.train) < first_validation
+    assert max(r["timestamp"] for r in split.train) < "2024-02-23"
+    assert all("2024-02-23" <= r["timestamp"] < "2024-03-01" or
+               "2024-03-09" <= r["timestamp"] < "2024-03-16" for r in split.embargoed)
+    total = sum(split.sizes().values()) + len({r["episode_id"] for r in split.embargoed})
+    assert total == 600
+
+
+def test_embargo_errors():
+    import datetime as dt
+    with pytest.raises(ValueError, match="embargo must be >= 0; got -1"):
+        time_split(LOG, validation_start=10, test_start=20, embargo=-1)
+    with pytest.raises(ValueError, match=r"embargo datetime.timedelta\(days=1\) cannot be "
+                                         r"subtracted from validation_start 10"):
+        time_split(LOG, validation_start=10, test_start=20, embargo=dt.timedelta(days=1))
+    with pytest.raises(ValueError, match=r"validation_start is 'March', not an ISO date"):
+        time_split(LOG, validation_start="March", test_start="April")
+    with pytest.raises(ValueError, match="record 0 of train has no 'outcome_at' field"):
+        check_split(LOG[:1], [], [], outcome_key="outcome_at")
