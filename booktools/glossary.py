@@ -353,7 +353,7 @@ def glossary_markdown(chapters: list[tuple[str, str]], page: str = GLOSSARY_PAGE
             letter = head
             out.append(f"## {letter}\n")
         term = entries[key][0][0]
-        out.append(f"{term.term} {{ #{term.anchor} }}")
+        out.append(f"**{term.term}** {{ #{term.anchor} }}")
         for defined, title in entries[key]:
             href = posixpath.relpath(defined.chapter, posixpath.dirname(page) or ".")
             for definition in defined.definitions:

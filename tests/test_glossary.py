@@ -159,9 +159,9 @@ def test_glossary_is_alphabetical_merges_repeats_and_links_each_definition():
     ch3 = ("chapters/03-later.md", "# 3. Later\n\n## Key terms\n\nAction\n:   A choice.\n\n"
                                    "Policy\n:   Again.\n")
     text = glossary.glossary_markdown([*chapters("x"), ch3], "glossary.md")
-    assert text.index("## A") < text.index("Action { #term-action }") < text.index("## M") \
+    assert text.index("## A") < text.index("**Action** { #term-action }") < text.index("## M") \
         < text.index("## P") < text.index("## T")
-    assert text.count("Policy { #term-policy }") == 1
+    assert text.count("**Policy** { #term-policy }") == 1
     assert "*([2. Markov decision processes](chapters/02-mdps.md#term-policy))*" in text
     assert ":   Again. *([3. Later](chapters/03-later.md#term-policy))*" in text
     # a definition's relative link is rewritten for the glossary's place
@@ -177,7 +177,7 @@ def _page(src_uri):
 def test_the_hook_writes_the_glossary_at_its_marker_and_fails_without_it(monkeypatch):
     monkeypatch.setattr(hook, "_chapters", chapters("x"))
     page = hook.on_page_markdown(f"# Glossary\n\n{glossary.MARKER}\n", _page("glossary.md"), None, None)
-    assert "Policy { #term-policy }" in page and glossary.MARKER not in page
+    assert "**Policy** { #term-policy }" in page and glossary.MARKER not in page
     with pytest.raises(PluginError, match="marker"):
         hook.on_page_markdown("# Glossary\n", _page("glossary.md"), None, None)
     assert "{ #term-policy }" in hook.on_page_markdown(CH2, _page("chapters/02-mdps.md"), None, None)
