@@ -1,19 +1,121 @@
-"""Fixtures shared by the real-browser tests (test_browser.py, test_accessibility.py).
+"""Fixtures shared by the tests: the strict site build, the hooks, the real browser.
 
-Session-scoped, so each xdist worker serves the built site once, starts one Chromium and
-opens one tab that every test reuses (the `watch` fixture resets it): measured
-here, a new tab costs ~1.5 s of CPU per page load (a new renderer process), a navigation in
-an open tab ~0.6 s.
+* ``site``: the strict build of the site. With RLBOOK_PREBUILD=1 (set by `python3 dev.py
+  test`) the main process starts it in the background at once, so it runs while the workers
+  test the package and the pages; RLBOOK_SITE_DIR points at a build to use instead.
+* ``load_hook``: a hook module of hooks/, loaded as MkDocs loads it (by its path).
+* The real-browser fixtures (test_browser.py, test_accessibility.py) are session-scoped, so
+  each xdist worker serves the built site once, starts one Chromium and opens one tab that
+  every test reuses (the `watch` fixture resets it): measured here, a new tab costs ~1.5 s
+  of CPU per page load (a new renderer process), a navigation in an open tab ~0.6 s.
 """
 
 from __future__ import annotations
 
 import http.server
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
+from booktools import cache
 from booktools.browser import CHROMIUM_ARGS, browser_required, find_chromium, not_found_message
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- the site build -------------------------------------------------------------------------
+
+def pytest_configure(config):
+    # The strict site build is the slowest single step. With RLBOOK_PREBUILD=1 the main
+    # process starts it in the background at once; the site tests wait for it.
+    if os.environ.get("RLBOOK_PREBUILD") == "1" and hasattr(config, "workerinput") \
+            and hasattr(os, "nice"):
+        os.nice(5)  # the background build is the critical path: let it have the CPU first
+    if os.environ.get("RLBOOK_PREBUILD") == "1" and not hasattr(config, "workerinput") \
+            and "RLBOOK_SITE_DIR" not in os.environ:
+        cache.start_report()   # the build reports its cache use (labs, figures) there too
+        out = Path(tempfile.mkdtemp(prefix="rlbook-site-"))
+        log = open(out / "build.log", "w")
+        # The wrapper writes mkdocs' exit code to `returncode` when the build ends.
+        wrapper = ("import pathlib, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
+                   "pathlib.Path(sys.argv[1]).write_text(str(rc))")
+        process = subprocess.Popen(
+            [sys.executable, "-c", wrapper, str(out / "returncode"),
+             sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out / "site")],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+        os.environ["RLBOOK_SITE_DIR"] = str(out)
+        config._rlbook_build = process
+
+
+def pytest_unconfigure(config):
+    process = getattr(config, "_rlbook_build", None)
+    if process is not None and process.poll() is None:
+        process.kill()
+
+
+def _wait_for_prebuild(folder: Path) -> Path:
+    """Wait for the build that pytest_configure started; return the site it wrote."""
+    returncode = folder / "returncode"
+    deadline = time.monotonic() + 600
+    while not returncode.exists() or not returncode.read_text():
+        if time.monotonic() > deadline:
+            pytest.fail("mkdocs build --strict did not finish in 600 s")
+        time.sleep(0.2)
+    if returncode.read_text() != "0":
+        pytest.fail("mkdocs build --strict failed:\n"
+                    + (folder / "build.log").read_text(encoding="utf-8"))
+    return folder / "site"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The strict build of the site: the background prebuild if there is one, else built now."""
+    if "RLBOOK_SITE_DIR" in os.environ:
+        return _wait_for_prebuild(Path(os.environ["RLBOOK_SITE_DIR"]))
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                           "-d", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    return out
+
+
+_NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py"}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the tests that need the built site last.
+
+    The build runs in the background from the start (RLBOOK_PREBUILD); with the
+    site tests queued last, both workers test the package and the pages meanwhile
+    instead of waiting for it.
+    """
+    items.sort(key=lambda item: item.path.name in _NEEDS_SITE)
+
+
+# --- the hooks ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def load_hook():
+    """``load_hook("figures")``: hooks/figures.py loaded as MkDocs loads a hook, by its path."""
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+# --- the real browser -----------------------------------------------------------------------
 
 
 def chromium_or_stop():

@@ -1,24 +1,25 @@
-"""The page checker must be able to fail: these tests feed it broken pages."""
+"""The page checker must be able to fail: these tests feed it broken pages.
+
+booktools.pages reads a page (the page model), booktools.check runs its blocks.
+"""
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-from tools import pagecheck
+from booktools import check, pages
 
-CHAPTER1 = pagecheck.DOCS / "chapters" / "01-rl-loop.md"
+CHAPTER1 = pages.DOCS / "chapters" / "01-rl-loop.md"
 
 
 def page(tmp_path, text):
     path = tmp_path / "page.md"
     path.write_text(text, encoding="utf-8")
-    return pagecheck.parse(path)
+    return pages.parse(path)
 
 
 def run_all(parsed):
-    return [pagecheck.failure(b, pagecheck.run(b)) for b in parsed.blocks]
+    return [check.failure(b, check.run(b)) for b in parsed.blocks]
 
 
 GOOD = '''# T
@@ -43,7 +44,7 @@ def test_a_correct_page_passes(tmp_path):
 def test_one_changed_character_of_a_real_page_fails(tmp_path):
     """Copy chapter 1, change one digit of one expected output, run that block."""
     text = CHAPTER1.read_text(encoding="utf-8")
-    original = pagecheck.parse(CHAPTER1)
+    original = pages.parse(CHAPTER1)
     block = next(b for b in original.blocks if b.expected and re.search(r"\d", b.expected))
     lines = text.split("\n")
     first, last = block.expected_lines
@@ -53,9 +54,9 @@ def test_one_changed_character_of_a_real_page_fails(tmp_path):
             break
     copy = tmp_path / "chapter.md"
     copy.write_text("\n".join(lines), encoding="utf-8")
-    mutated = next(b for b in pagecheck.parse(copy).blocks if b.line == block.line)
-    assert pagecheck.failure(block, pagecheck.run(block)) is None
-    message = pagecheck.failure(mutated, pagecheck.run(mutated))
+    mutated = next(b for b in pages.parse(copy).blocks if b.line == block.line)
+    assert check.failure(block, check.run(block)) is None
+    message = check.failure(mutated, check.run(mutated))
     assert message and "printed output differs" in message and "+++ printed by the code" in message
 
 
@@ -66,9 +67,9 @@ def test_every_expected_output_on_every_page_is_compared(tmp_path):
     with what the code printed (the unmutated output, which the page tests prove equal).
     """
     checked = 0
-    for path in pagecheck.pages():
+    for path in pages.pages():
         lines = path.read_text(encoding="utf-8").split("\n")
-        for block in pagecheck.parse(path).blocks:
+        for block in pages.parse(path).blocks:
             if block.expected is None or not re.search(r"\d", block.expected):
                 continue
             first, last = block.expected_lines
@@ -78,10 +79,10 @@ def test_every_expected_output_on_every_page_is_compared(tmp_path):
                                       lines[i], count=1)
             copy = tmp_path / path.name
             copy.write_text("\n".join(mutated_lines), encoding="utf-8")
-            mutated = [b for b in pagecheck.parse(copy).blocks if b.line == block.line]
+            mutated = [b for b in pages.parse(copy).blocks if b.line == block.line]
             assert len(mutated) == 1, block.label
-            printed = pagecheck.Result(block.expected, "", 0)
-            assert pagecheck.failure(mutated[0], printed), f"{block.label}: change not detected"
+            printed = check.Result(block.expected, "", 0)
+            assert check.failure(mutated[0], printed), f"{block.label}: change not detected"
             checked += 1
     assert checked >= 10
 
@@ -139,17 +140,17 @@ def test_each_block_starts_like_a_new_program(tmp_path, monkeypatch, fresh):
     code = ("import os, random\nimport numpy as np\n"
             "print(os.listdir('.'), __name__, np.random.randint(10**9), random.random())\n")
     parsed = page(tmp_path, f"```python\n{code}```\n\n```python\n{code}```\n")
-    first, second = (pagecheck.run(b).stdout for b in parsed.blocks)
+    first, second = (check.run(b).stdout for b in parsed.blocks)
     assert first.startswith("[] __main__ ") and second.startswith("[] __main__ ")
     assert first != second
 
 
 def test_a_hung_block_times_out(tmp_path, monkeypatch):
-    monkeypatch.setattr(pagecheck, "TIMEOUT", 1)
+    monkeypatch.setattr(check, "TIMEOUT", 1)
     parsed = page(tmp_path, "```python\nimport time\ntime.sleep(30)\n```\n")
-    result = pagecheck.run(parsed.blocks[0])
+    result = check.run(parsed.blocks[0])
     assert result.returncode == -1 and "timed out" in result.stderr
-    monkeypatch.setattr(pagecheck, "TIMEOUT", 120)
+    monkeypatch.setattr(check, "TIMEOUT", 120)
     assert run_all(page(tmp_path, GOOD)) == [None]   # the next block runs normally
 
 
@@ -164,11 +165,11 @@ def test_snippet_includes_run_the_package_source(tmp_path):
 
 
 def test_accept_writes_outputs_that_then_pass(tmp_path, monkeypatch):
-    from tools import accept_outputs
+    from booktools import accept
 
     path = tmp_path / "page.md"
     path.write_text("!!! example\n\n    ```python\n    print('a')\n    print(2)\n    ```\n")
-    assert accept_outputs.accept(path) == 0
-    parsed = pagecheck.parse(path)
+    assert accept.accept(path) == 0
+    parsed = pages.parse(path)
     assert parsed.blocks[0].expected == "a\n2\n" and run_all(parsed) == [None]
     assert "    <!--pytest-codeblocks:expected-output-->" in path.read_text()

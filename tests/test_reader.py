@@ -1,4 +1,4 @@
-"""The reader tools' build side (hooks/reader.py), without a site build.
+"""The reader tools' build side (booktools.reader, booktools.notebooks, hooks/reader.py).
 
 Reading time, the mastery-check format and its build errors, and the chapter-as-notebook
 conversion: every chapter's notebook runs top to bottom in one kernel and prints the
@@ -7,17 +7,15 @@ page's outputs. The browser side is in test_browser.py.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from mkdocs.exceptions import PluginError
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from hooks import reader  # noqa: E402
+from booktools import cache, check, reader
+from booktools.errors import BuildError
+from booktools.notebooks import chapter_cells_by_block, chapter_notebook
+from booktools.pages import DOCS, Block, parse
 
-CHAPTER1 = ROOT / "docs/chapters/01-rl-loop.md"
+CHAPTER1 = DOCS / "chapters/01-rl-loop.md"
 
 GOOD = '''## Mastery check
 
@@ -46,6 +44,11 @@ def test_reading_time_counts_prose_and_code():
     code = "```python\n" + "x = 1\n" * 20 + "```\n"
     assert reader.reading_minutes(prose + "\n\n" + code) == 4
     assert reader.reading_minutes("<!-- " + prose + " -->") == 1
+    # A snippet include is one line on the page, not the code it brings in.
+    include = '```python\n--8<-- "rlbook/dp.py:value_iteration"\n```\n'
+    assert reader.reading_minutes(prose + "\n\n" + include) == 2
+    # A fence that never closes is code to the end of the page.
+    assert reader.reading_minutes("```python\n" + "x = 1\n" * 20) == 2
 
 
 def test_mastery_format_is_parsed():
@@ -63,9 +66,18 @@ def test_mastery_format_is_parsed():
     (("    Because.\n", ""), "needs a short explanation"),
     (('"Which is right?"', '""'), "without text"),
 ])
-def test_malformed_mastery_check_fails_the_build(change, message):
-    with pytest.raises(PluginError, match=message):
+def test_malformed_mastery_check_fails_the_build(change, message, load_hook):
+    with pytest.raises(BuildError, match=message):
         reader.mastery_questions(GOOD.replace(*change), "chapters/x.md")
+
+    class Page:
+        meta: dict = {}
+
+        class file:
+            src_uri = "chapters/x.md"
+
+    with pytest.raises(PluginError, match=f"chapters/x.md: .*{message}"):
+        load_hook("reader").on_page_markdown(GOOD.replace(*change), Page, None, None)
 
 
 def test_chapter_one_uses_the_mastery_format():
@@ -76,7 +88,7 @@ def test_chapter_one_uses_the_mastery_format():
 def test_chapter_notebook_is_prose_and_runnable_cells():
     import nbformat
 
-    notebook = reader.chapter_notebook(CHAPTER1)
+    notebook = chapter_notebook(CHAPTER1)
     nbformat.validate(notebook)
     kinds = [cell.cell_type for cell in notebook.cells]
     assert kinds[0] == "markdown" and notebook.cells[0].source.startswith("# 1. The RL loop")
@@ -87,14 +99,12 @@ def test_chapter_notebook_is_prose_and_runnable_cells():
     assert all(not cell.outputs for cell in notebook.cells if cell.cell_type == "code")
 
 
-CHAPTERS = sorted((ROOT / "docs/chapters").glob("*.md"))
+CHAPTERS = sorted((DOCS / "chapters").glob("*.md"))
 
 
 def _compare_with_page(chapter, printed_by_cell: list[str]):
     """Each block's cells print what the page shows under the block, and nothing else runs."""
-    from tools import pagecheck
-
-    blocks = pagecheck.parse(chapter).blocks
+    blocks = parse(chapter).blocks
     assert blocks and len(printed_by_cell) == sum(len(block.pieces) for block in blocks), \
         "the notebook's code cells are not the page's runnable blocks"
     cells = iter(printed_by_cell)
@@ -107,7 +117,7 @@ def test_chapter_notebook_runs_in_a_jupyter_kernel(tmp_path):
     """Chapter 1 in a real kernel: every output is printed text, as on the page."""
     from nbclient import NotebookClient
 
-    notebook = reader.chapter_notebook(CHAPTER1)
+    notebook = chapter_notebook(CHAPTER1)
     NotebookClient(notebook, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -119,24 +129,37 @@ def test_chapter_notebook_runs_in_a_jupyter_kernel(tmp_path):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_chapter_notebook_runs_top_to_bottom_and_prints_the_pages_outputs(chapter):
     """Every chapter's cells, in order, in one Python process with one namespace, as a kernel
-    runs them (the kernel itself costs ~1 s a chapter; chapter 1 runs in one above)."""
+    runs them (the kernel itself costs ~1 s a chapter; chapter 1 runs in one above).
+
+    The program prints a separator before each of the page's runnable blocks, so its whole
+    output must equal the page's expected outputs joined the same way; like a page block, a
+    verified pass is reused on local runs when nothing it depends on changed (booktools.cache).
+    """
     import ast
 
-    from tools import pagecheck
-
-    sources = [cell.source for cell in reader.chapter_notebook(chapter).cells
-               if cell.cell_type == "code"]
+    groups = chapter_cells_by_block(chapter)
+    sources = [source for group in groups for source in group]
     for number, source in enumerate(sources, 1):
         last = ast.parse(source).body[-1]
         shows_value = isinstance(last, ast.Expr) and not (
             isinstance(last.value, ast.Call) and getattr(last.value.func, "id", "") == "print")
         assert not shows_value, (f"{chapter.name}, code cell {number} ends in an expression: "
                                  "Jupyter would show its value, the page shows none")
-    program = (f"__cells = {sources!r}\n"
-               "for __number, __source in enumerate(__cells, 1):\n"
+    program = (f"__blocks = {groups!r}\n"
+               "__number = 0\n"
+               "for __cells in __blocks:\n"
                "    print('\\x1e', flush=True)\n"
-               "    exec(compile(__source, f'<cell {__number}>', 'exec'))\n")
-    result = pagecheck.run(pagecheck.Block(page=chapter.name, line=0, code=program, expected=None))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("\x1e\n")
-    _compare_with_page(chapter, result.stdout[2:].split("\x1e\n"))
+               "    for __source in __cells:\n"
+               "        __number += 1\n"
+               "        exec(compile(__source, f'<cell {__number}>', 'exec'))\n")
+    blocks = parse(chapter).blocks
+    expected = "".join("\x1e\n" + (block.expected or "") for block in blocks)
+    notebook = Block(page=f"{chapter.name} as a notebook", line=0, code=program, expected=expected)
+    verdict = check.verify(notebook, cache.default(), kind="notebook")
+    if verdict.failure:   # say which block differs (the program's listing is long)
+        result = verdict.result
+        assert result.returncode == 0, f"{chapter.name} as a notebook raised:\n{result.stderr}"
+        assert result.stdout.startswith("\x1e\n"), result.stdout[:200]
+        for block, shown in zip(blocks, result.stdout[2:].split("\x1e\n")):
+            assert shown == (block.expected or ""), f"{block.label}: the notebook printed otherwise"
+        pytest.fail(verdict.failure)

@@ -1,0 +1,238 @@
+"""A verification cache for local runs: reuse a result only when nothing that can change it has.
+
+As Jupyter Book's execution cache does, but keyed on everything a page block's output can
+depend on, so that a stale hit is impossible by construction:
+
+* the content: a block's code (its whole ``cont`` chain, after snippet expansion) and the
+  output the page expects of it; a lab's source; the figure recipes;
+* every source file of the *installed* ``rlbook`` (the package that ``import rlbook``
+  finds, hashed file by file);
+* the interpreter (``sys.version``, its path, the platform), the versions of NumPy,
+  matplotlib, SciPy and Gymnasium, and the name and version of every distribution installed
+  beside them (their ``*.dist-info`` entries);
+* the numerics-related environment (``OPENBLAS_*``, ``NPY_*``, ``OMP_*``, ``MKL_*``, ``MPL*``);
+* the checker itself: every file of ``booktools``.
+
+The key is the SHA-256 of all of that (content-addressed), and only verified passes are
+stored: a failure always runs again. The fingerprint is taken when a result is looked up and
+again when it is stored (and, for forked blocks, when the interpreter they fork from
+started); if anything moved in between, nothing is stored.
+
+Local runs only: ``RLBOOK_CACHE=0`` turns it off, and so does a ``CI`` variable (GitHub
+sets ``CI=true``; ``.ci/run`` also sets ``RLBOOK_CACHE=0``). Entries live in
+``.cache/rlbook/`` (``RLBOOK_CACHE_DIR`` moves them); deleting that folder clears the cache.
+When ``RLBOOK_CACHE_REPORT`` names a file, every lookup appends one line to it
+(``kind outcome seconds label``); the test command prints a summary from it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import site
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from booktools.pages import ROOT
+
+NAMED = ("numpy", "matplotlib", "scipy", "gymnasium")
+_NUMERIC_ENV = ("OPENBLAS_", "NPY_", "OMP_", "MKL_", "MPL")
+CHECKER = Path(__file__).resolve().parent
+
+
+def enabled() -> bool:
+    """The cache is used unless RLBOOK_CACHE=0 or a CI variable is set."""
+    if os.environ.get("RLBOOK_CACHE", "1").strip() == "0":
+        return False
+    return os.environ.get("CI", "").strip().lower() in {"", "0", "false", "no"}
+
+
+def why_disabled() -> str | None:
+    if os.environ.get("RLBOOK_CACHE", "1").strip() == "0":
+        return "RLBOOK_CACHE=0"
+    if not enabled():
+        return f"CI={os.environ['CI']}"
+    return None
+
+
+def folder() -> Path:
+    return Path(os.environ.get("RLBOOK_CACHE_DIR") or ROOT / ".cache" / "rlbook")
+
+
+# --- the fingerprint ------------------------------------------------------------------------
+
+def tree_digest(top: Path) -> str:
+    """SHA-256 over every file under ``top`` (relative path and bytes), bytecode excluded."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(top).rglob("*")):
+        if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
+            continue
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(top).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def package_dir(name: str = "rlbook") -> Path:
+    """The folder of the package that ``import name`` loads (the installed one)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} is not installed as a package")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+@functools.lru_cache(maxsize=None)
+def named_versions() -> dict:
+    """Python and the versions of the libraries the pages print through."""
+    out = {"python": sys.version}
+    for name in NAMED:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def installed() -> str:
+    """A digest of every distribution installed beside the interpreter (name and version)."""
+    entries = []
+    for top in [*site.getsitepackages(), site.getusersitepackages()]:
+        if os.path.isdir(top):
+            entries += [f"{top}/{name}" for name in os.listdir(top)
+                        if name.endswith((".dist-info", ".egg-info", ".pth"))]
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+
+
+def fingerprint() -> dict:
+    """Everything outside the content itself that can change what a block prints."""
+    return {
+        "interpreter": [sys.executable, platform.platform()],
+        "versions": named_versions(),
+        "installed": installed(),
+        "rlbook": tree_digest(package_dir("rlbook")),
+        "booktools": tree_digest(CHECKER),
+        "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(_NUMERIC_ENV)},
+    }
+
+
+# --- the store ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Key:
+    kind: str
+    digest: str
+    fingerprint: dict
+
+
+class Cache:
+    """Verified results, one JSON file per key under ``root/kind/``."""
+
+    def __init__(self, root: Path | None = None, fingerprint=fingerprint):
+        self.root = Path(root) if root is not None else folder()
+        self._fingerprint = fingerprint
+
+    def key(self, kind: str, **content) -> Key:
+        """The key of ``content`` (strings, numbers, lists) in the current fingerprint."""
+        fp = self._fingerprint()
+        text = json.dumps({"kind": kind, "content": content, "fingerprint": fp},
+                          sort_keys=True, ensure_ascii=True)
+        return Key(kind, hashlib.sha256(text.encode()).hexdigest(), fp)
+
+    def _path(self, key: Key) -> Path:
+        return self.root / key.kind / key.digest[:2] / f"{key.digest}.json"
+
+    def get(self, key: Key) -> dict | None:
+        try:
+            return json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: Key, record: dict, produced_under: dict | None = None) -> bool:
+        """Store a verified result, unless the fingerprint moved since ``key`` was taken (or
+        differs from ``produced_under``, that of the process that produced the result)."""
+        now = self._fingerprint()
+        if now != key.fingerprint or (produced_under is not None and produced_under != now):
+            return False
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         suffix=".tmp", delete=False) as out:
+            json.dump(dict(record, stored=time.time()), out)
+        os.replace(out.name, path)   # atomic: parallel workers never read half a file
+        return True
+
+
+def default() -> Cache | None:
+    """The cache of local runs, or None when it is off (CI, RLBOOK_CACHE=0)."""
+    return Cache() if enabled() else None
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+REPORT = "RLBOOK_CACHE_REPORT"
+
+
+def note(kind: str, outcome: str, seconds: float = 0.0, label: str = "") -> None:
+    """Record one lookup ("hit", "miss", or "off") where the test command collects them."""
+    target = os.environ.get(REPORT)
+    if target:
+        line = f"{kind} {outcome} {seconds:.3f} {label.replace(' ', '_')}\n"
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())   # one small O_APPEND write: whole lines from each process
+        finally:
+            os.close(fd)
+
+
+def start_report() -> Path:
+    """Create the report file for this run (once; child processes inherit it)."""
+    if not os.environ.get(REPORT):
+        fd, name = tempfile.mkstemp(prefix="rlbook-cache-", suffix=".log")
+        os.close(fd)
+        os.environ[REPORT] = name
+    return Path(os.environ[REPORT])
+
+
+def end_report() -> None:
+    """Remove this run's report file."""
+    name = os.environ.pop(REPORT, None)
+    if name:
+        Path(name).unlink(missing_ok=True)
+
+
+KINDS = {"block": "page blocks", "notebook": "chapter notebooks", "lab": "labs",
+         "figures": "figure sets"}
+
+
+def summary(report: Path) -> str | None:
+    """One line: what was reused and what ran, by kind (None if nothing was looked up)."""
+    counts: dict[str, dict[str, int]] = {}
+    try:
+        text = report.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    for line in text.splitlines():
+        kind, outcome, *_ = line.split() + ["", ""]
+        counts.setdefault(kind, {}).setdefault(outcome, 0)
+        counts[kind][outcome] += 1
+    reason = why_disabled()
+    if reason is not None:
+        return f"verification cache: off ({reason}); every result was computed afresh"
+    if not counts:
+        return None
+    parts = [f"{KINDS.get(kind, kind)} {c.get('hit', 0)} reused / {c.get('miss', 0)} run"
+             for kind, c in sorted(counts.items(), key=lambda kv: list(KINDS).index(kv[0])
+                                   if kv[0] in KINDS else len(KINDS))]
+    hits = sum(c.get("hit", 0) for c in counts.values())
+    head = (f"verification cache: USED cached results ({hits} reused)" if hits
+            else "verification cache: no cached result used")
+    return (f"{head}: " + ", ".join(parts)
+            + f". Cache: {folder()}; RLBOOK_CACHE=0 runs everything afresh")
