@@ -195,7 +195,7 @@ def verify(block: Block, cache: cachemod.Cache | None = None, kind: str = "block
     mode = "fresh" if fresh_processes() else "forked"
     key = cache.key(kind, code=block.code, expected=block.expected, mode=mode)
     if cache.get(key) is not None:
-        cachemod.note(kind, "hit", 0.0, block.label)
+        cache.note(kind, "hit", 0.0, block.label)
         return Verdict(None, True, None)
     start = time.perf_counter()
     result = run(block, fingerprint=cache._fingerprint)
@@ -204,5 +204,5 @@ def verify(block: Block, cache: cachemod.Cache | None = None, kind: str = "block
     if message is None:   # only verified passes are stored; a failure always runs again
         cache.put(key, {"label": block.label, "stdout": result.stdout, "seconds": seconds},
                   produced_under=None if mode == "fresh" else _zygote_fingerprint)
-    cachemod.note(kind, "miss", seconds, block.label)
+    cache.note(kind, "miss", seconds, block.label)
     return Verdict(message, False, result)

@@ -111,13 +111,13 @@ def render_all_cached(cache: cachemod.Cache | None = None,
     key = cache.key("figures", recipes=cachemod.tree_digest(folder))
     hit = cache.get(key)
     if hit is not None:
-        cachemod.note("figures", "hit", 0.0, f"{len(hit['figures'])}_figures")
+        cache.note("figures", "hit", 0.0, f"{len(hit['figures'])}_figures")
         return hit["figures"]
     start = time.perf_counter()
     rendered = render_all()
     seconds = time.perf_counter() - start
     cache.put(key, {"seconds": seconds, "figures": rendered})
-    cachemod.note("figures", "miss", seconds, f"{len(rendered)}_figures")
+    cache.note("figures", "miss", seconds, f"{len(rendered)}_figures")
     return rendered
 
 

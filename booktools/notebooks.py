@@ -140,7 +140,7 @@ def execute_lab(path: str, folder: str, cache: cachemod.Cache | None = None) -> 
         hit = cache.get(key)
         if hit is not None:
             Path(out).write_text(hit["ipynb"], encoding="utf-8")
-            cachemod.note("lab", "hit", 0.0, os.path.basename(path))
+            cache.note("lab", "hit", 0.0, os.path.basename(path))
             return out
     start = time.perf_counter()
     _execute(path, out)
@@ -148,7 +148,7 @@ def execute_lab(path: str, folder: str, cache: cachemod.Cache | None = None) -> 
     if key is not None:
         cache.put(key, {"lab": os.path.basename(path), "seconds": seconds,
                         "ipynb": Path(out).read_text(encoding="utf-8")})
-        cachemod.note("lab", "miss", seconds, os.path.basename(path))
+        cache.note("lab", "miss", seconds, os.path.basename(path))
     return out
 
 
