@@ -221,3 +221,11 @@ def test_the_known_list_only_names_forward_uses_that_are_still_there():
     fixed = sorted(hook.KNOWN_FORWARD_USES - found)
     assert not fixed, ("fixed: remove these from hooks/glossary.py's KNOWN_FORWARD_USES:\n"
                        + "\n".join(map(str, fixed)))
+
+
+def test_links_in_definitions_are_rewritten_for_the_glossary_page():
+    ch = ("chapters/02-mdps.md", "# 2. MDPs\n\n## Key terms\n\nPolicy\n:   See [this](#the-definition), "
+                                 "[that](../notation.md) and [web](https://example.org).\n")
+    text = glossary.glossary_markdown([ch], "glossary.md")
+    assert ("See [this](chapters/02-mdps.md#the-definition), [that](notation.md) and "
+            "[web](https://example.org).") in text
