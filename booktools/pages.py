@@ -139,12 +139,16 @@ def _yaml_loader(config: Path):
     return Loader
 
 
-@functools.lru_cache(maxsize=None)
 def snippet_settings(config: Path = CONFIG) -> dict:
     """The ``pymdownx.snippets`` settings of mkdocs.yml, with its paths resolved."""
+    return dict(_settings(Path(config), Path(config).read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(config: Path, text: str) -> dict:
     import yaml
 
-    data = yaml.load(config.read_text(encoding="utf-8"), Loader=_yaml_loader(config))
+    data = yaml.load(text, Loader=_yaml_loader(config))
     for entry in data.get("markdown_extensions") or []:
         if isinstance(entry, dict) and "pymdownx.snippets" in entry:
             return dict(entry["pymdownx.snippets"] or {})

@@ -173,3 +173,49 @@ def test_accept_writes_outputs_that_then_pass(tmp_path, monkeypatch):
     parsed = pages.parse(path)
     assert parsed.blocks[0].expected == "a\n2\n" and run_all(parsed) == [None]
     assert "    <!--pytest-codeblocks:expected-output-->" in path.read_text()
+
+
+# --- the page model: settings, fences, what readers see -------------------------------------
+
+def test_snippets_are_expanded_with_the_settings_of_mkdocs_yml(tmp_path):
+    settings = pages.snippet_settings()
+    assert settings["base_path"] == [str(pages.ROOT)] and settings["check_paths"] is True
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nmarkdown_extensions:\n  - admonition\n"
+                      "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+                      "  - pymdownx.snippets:\n      base_path: [!relative $config_dir]\n"
+                      "      check_paths: false\n", encoding="utf-8")
+    assert pages.snippet_settings(config) == {"base_path": [str(tmp_path)], "check_paths": False}
+    config.write_text("site_name: x\nmarkdown_extensions:\n  - admonition\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="pymdownx.snippets is not among"):
+        pages.snippet_settings(config)
+
+
+def test_every_fence_has_one_role(tmp_path):
+    text = ("```python\nx = 20\n```\n\n<!--pytest-codeblocks:cont-->\n```python\n"
+            "print(x + 1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n21\n```\n\n"
+            '<!--pytest.mark.display_only-->\n```python title="a.py"\ny = 1\n```\n\n'
+            "```console\n$ python3 dev.py test\n```\n")
+    parsed = page(tmp_path, text)
+    assert parsed.problems == []
+    assert [(f.info, f.role) for f in parsed.fences] == [
+        ("python", "run"), ("python", "cont"), ("text", "output"),
+        ('python title="a.py"', "shown"), ("console", "other")]
+    assert parsed.fences[1].markers == ["cont"] and parsed.fences[1].body == ["print(x + 1)"]
+
+
+def test_fence_bodies_are_dedented_as_pytest_codeblocks_does(tmp_path):
+    parsed = page(tmp_path, "!!! example\n\n    ```python\n    if True:\n        print(1)\n    ```\n\n"
+                            "    <!--pytest-codeblocks:expected-output-->\n    ```text\n    1\n    ```\n")
+    assert parsed.fences[0].body == ["if True:", "    print(1)"]
+    assert parsed.blocks[0].code == "if True:\n    print(1)\n" and parsed.blocks[0].expected == "1\n"
+    assert pages.dedent("      x", 4) == "  x" and pages.dedent("  x", 4) == "x"
+
+
+def test_markers_get_labels_readers_can_see():
+    text = ("```python\nx = 1\n```\n\n    <!--pytest-codeblocks:cont-->\n    ```python\n"
+            "    print(x)\n    ```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n")
+    out = pages.label_markers(text)
+    assert '    <p class="rlbook-cont" markdown="span">Continues the previous block' in out
+    assert "    <!--pytest-codeblocks:cont-->" in out
+    assert '<!--pytest-codeblocks:expected-output-->\n```text title="Output"\n1\n```' in out
