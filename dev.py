@@ -3,12 +3,18 @@
 
     python3 dev.py serve      set up .venv, then serve the site at http://127.0.0.1:8000
     python3 dev.py test       set up .venv, then run the whole test suite: unit tests,
-                              every page's code blocks, and a strict site build
+                              every page's code blocks, a strict site build, the built-site
+                              and real-browser tests
+    python3 dev.py check      the edit loop: the same without the real-browser tests
     python3 dev.py accept PAGE...   rewrite the expected outputs of pages from the code
-    python3 dev.py bench      time the test suite and the strict build (prints both)
+    python3 dev.py bench      time the three budgets (cold test, rerun after an edit, build)
 
 Set-up creates a local virtual environment in .venv and installs the package with its
 docs and test extras; it reinstalls only when pyproject.toml changes.
+
+Locally, `test` and `check` reuse verified results (page blocks, chapter notebooks, labs,
+figures) whose code and environment are unchanged: booktools/cache.py. RLBOOK_CACHE=0 runs
+everything afresh; CI always does.
 """
 
 from __future__ import annotations
@@ -60,14 +66,16 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         setup()
         return run(BIN / "mkdocs", "serve", "--strict", "-a", "127.0.0.1:8000", *args, env=env())
-    if command == "test":
+    if command in {"test", "check"}:
         setup()
-        # RLBOOK_PREBUILD: start the strict site build at once, beside the workers (conftest.py).
-        return run(PYTHON, "-m", "pytest", "-n", "2", "--dist", "load", *args,
+        # RLBOOK_PREBUILD: start the strict site build at once, beside the workers
+        # (tests/conftest.py). `check` leaves out the tests that drive a real browser.
+        loop = ["-m", "not browser"] if command == "check" else []
+        return run(PYTHON, "-m", "pytest", "-n", "2", "--dist", "load", *loop, *args,
                    env=dict(env(), RLBOOK_PREBUILD="1"))
     if command == "accept":
         setup()
-        return run(PYTHON, "-m", "tools.accept_outputs", *args, env=env())
+        return run(PYTHON, "-m", "booktools.accept", *args, env=env())
     if command == "bench":
         setup()
         return run(PYTHON, "benchmarks/bench_suite.py", *args, env=env())

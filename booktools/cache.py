@@ -188,7 +188,8 @@ REPORT = "RLBOOK_CACHE_REPORT"
 
 
 def note(kind: str, outcome: str, seconds: float = 0.0, label: str = "") -> None:
-    """Record one lookup ("hit" or "miss") where the test command collects them."""
+    """Record one lookup ("hit" or "miss"), or a run without a cache ("run"), with the seconds
+    it took, where the test command (and the benchmark) collect them."""
     target = os.environ.get(REPORT)
     if target:
         line = f"{kind} {outcome} {seconds:.3f} {label.replace(' ', '_')}\n"

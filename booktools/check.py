@@ -189,8 +189,10 @@ class Verdict:
 def verify(block: Block, cache: cachemod.Cache | None = None, kind: str = "block") -> Verdict:
     """Run a chain and compare its output with the page, reusing a verified pass if ``cache``
     holds one for exactly this code, this expected output and this environment."""
-    if cache is None:
+    if cache is None:   # no cache (CI, RLBOOK_CACHE=0): run, and record the time it took
+        start = time.perf_counter()
         result = run(block)
+        cachemod.note(kind, "run", time.perf_counter() - start, block.label)
         return Verdict(failure(block, result), False, result)
     mode = "fresh" if fresh_processes() else "forked"
     key = cache.key(kind, code=block.code, expected=block.expected, mode=mode)

@@ -149,6 +149,8 @@ def execute_lab(path: str, folder: str, cache: cachemod.Cache | None = None) -> 
         cache.put(key, {"lab": os.path.basename(path), "seconds": seconds,
                         "ipynb": Path(out).read_text(encoding="utf-8")})
         cache.note("lab", "miss", seconds, os.path.basename(path))
+    else:
+        cachemod.note("lab", "run", seconds, os.path.basename(path))
     return out
 
 

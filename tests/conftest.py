@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # --- the site build -------------------------------------------------------------------------
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives a real Chromium (marked automatically)")
     # The strict site build is the slowest single step. With RLBOOK_PREBUILD=1 the main
     # process starts it in the background at once; the site tests wait for it.
     if os.environ.get("RLBOOK_PREBUILD") == "1" and hasattr(config, "workerinput") \
@@ -91,14 +92,20 @@ def site(tmp_path_factory):
 _NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py"}
 
 
+_BROWSER_FIXTURES = {"browser", "browser_page", "watch"}
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Run the tests that need the built site last.
+    """Run the tests that need the built site last, and mark those that drive a browser.
 
     The build runs in the background from the start (RLBOOK_PREBUILD); with the
     site tests queued last, both workers test the package and the pages meanwhile
-    instead of waiting for it.
+    instead of waiting for it. `python3 dev.py check` deselects ``-m browser``.
     """
     items.sort(key=lambda item: item.path.name in _NEEDS_SITE)
+    for item in items:
+        if _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 # --- the hooks ------------------------------------------------------------------------------
