@@ -163,11 +163,6 @@ def test_the_map_of_methods_lists_every_algorithm_with_link_and_function(site):
         assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), href
 
 
-# Chapters still without a `## Summary` (chapter authors add them; CONTRIBUTING.md, "Summary").
-# Their check is a strict xfail: once a chapter has its summary, remove it from this set.
-LACKING_SUMMARY = {"05-learning-from-experience"}
-
-
 def summary_problems(html: str) -> list[str]:
     """What is wrong with a chapter page's Summary: it must exist, come just before Exercises,
     hold 4 to 7 bullets and link at least once to a section of the same page."""
@@ -194,10 +189,8 @@ def summary_problems(html: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("chapter", [
-    pytest.param(md.stem, marks=pytest.mark.xfail(
-        strict=True, reason=f"{md.stem} has no ## Summary yet")) if md.stem in LACKING_SUMMARY
-    else md.stem for md in sorted((ROOT / "docs/chapters").glob("*.md"))])
+@pytest.mark.parametrize("chapter",
+                         [md.stem for md in sorted((ROOT / "docs/chapters").glob("*.md"))])
 def test_every_chapter_ends_with_a_summary_before_its_exercises(site, chapter):
     problems = summary_problems((site / "chapters" / chapter / "index.html").read_text(
         encoding="utf-8"))
