@@ -20,8 +20,8 @@ returns and approximate otherwise: on skewed, heavy-tailed returns (such as
 importance-sampling terms, :mod:`rlbook.off_policy`) it under-covers until
 ``n`` is large. The percentile bootstrap interval takes the percentiles of
 the means of resampled returns instead (Efron and Tibshirani 1993); it
-under-covers at small ``n`` as well (about 79%, 89% and 92.5% for a nominal
-95% on normal returns at ``n`` = 4, 8 and 30, chapter 7). Severe outcomes
+under-covers at small ``n`` as well (about 80%, 89% and 93% for a nominal
+95% on normal returns at ``n`` = 4, 8 and 30; chapter 7 measures it). Severe outcomes
 (returns below a threshold) are counted and reported next to the mean,
 because a good average can hide rare disasters.
 
@@ -143,10 +143,9 @@ class PolicyEvaluation:
 def t_interval(returns, *, confidence=0.95):
     """Student t confidence interval for the mean of ``returns`` (along the last axis).
 
-    ``mean -/+ t_{n-1, (1 + confidence)/2} * s / sqrt(n)``, the quantile from
-    ``scipy.stats.t`` with ``n - 1`` degrees of freedom. Exact when the returns
-    are normal; on skewed or heavy-tailed returns (importance-sampling terms)
-    it under-covers until ``n`` is large.
+    ``mean -/+ t_{n-1, (1 + confidence)/2} * s / sqrt(n)``. Exact for normal
+    returns; under-covers on heavy-tailed ones (importance-sampling terms)
+    until ``n`` is large.
 
     Parameters
     ----------
@@ -188,13 +187,12 @@ def summarize_returns(returns, *, severe_below=None, confidence=0.95, n_boot=200
 
     The mean's interval is Student's t with ``n - 1`` degrees of freedom
     (:func:`t_interval`); the bootstrap interval is the percentile interval of
-    ``n_boot`` resampled means (Efron and Tibshirani 1993, ch. 13). Both
-    under-cover on few episodes or heavy-tailed returns: the percentile
-    bootstrap covers about 79%, 89% and 92.5% at n = 4, 8 and 30 for a
-    nominal 95% on normal returns, because resampling ``n`` values cannot show
-    more spread than they have. BCa intervals (Efron 1987;
-    ``scipy.stats.bootstrap(method="BCa")``) correct for bias and skewness,
-    not for that. Chapter 7 measures all of it.
+    ``n_boot`` resampled means (Efron and Tibshirani 1993, ch. 13). Both are
+    approximate on heavy-tailed returns, and the percentile bootstrap also
+    under-covers on few episodes (about 80% for a nominal 95% at n = 4 on
+    normal returns: resampling ``n`` values cannot show more spread than they
+    have). BCa intervals (Efron 1987; ``scipy.stats.bootstrap(method="BCa")``)
+    correct for bias and skewness, not for that. Chapter 7 measures both.
 
     Parameters
     ----------
@@ -378,12 +376,10 @@ def select_policy(candidates, evaluate, *, validation, test, score="mean"):
     validation, test :
         The data passed to ``evaluate`` (held-out episodes, or seeds).
     score : "mean", "fewest_severe" or callable, default "mean"
-        What the choice maximises. ``"mean"``: the validation mean.
-        ``"fewest_severe"``: the fewest severe outcomes first, then the
-        highest mean among those (the evaluations need a severe count: pass
-        ``severe_below``). A callable ``score(evaluation)`` returns a number
-        or a tuple of numbers, compared in order. Ties go to the first
-        candidate.
+        What the choice maximises: the validation mean; or the fewest severe
+        outcomes first, then the highest mean (needs ``severe_below``); or
+        ``score(evaluation)``, a number or a tuple of numbers compared in
+        order. Ties go to the first candidate.
 
     Returns
     -------

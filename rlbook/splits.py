@@ -133,9 +133,8 @@ def time_split(records, *, validation_start, test_start, embargo=None, time_key=
         side (their other records go to ``Split.dropped``), so held-out
         numbers are about new users.
     outcome_key : str or None
-        Name of the field holding when a record's outcome (reward) became
-        known (None: no outcome); if given, the split is checked for outcomes
-        that arrive after the next side starts (see :func:`check_split`).
+        The field holding when a record's reward became known (None: not
+        yet); if given, checked as in :func:`check_split`.
 
     Returns
     -------
@@ -146,12 +145,11 @@ def time_split(records, *, validation_start, test_start, embargo=None, time_key=
     ValueError
         If a record lacks a field; if timestamps go backwards within an
         episode; if ``test_start < validation_start``; if an episode runs
-        across a window boundary (the message names the episode); if the
-        embargo is negative or of the wrong kind; as :func:`check_split` if an
-        outcome arrives after the next side starts.
+        across a window boundary (naming it); if the embargo is negative or
+        of the wrong kind; as :func:`check_split`.
     """
-    v_start, t_start = _moment(validation_start, "validation_start"), _moment(test_start,
-                                                                                "test_start")
+    v_start = _moment(validation_start, "validation_start")
+    t_start = _moment(test_start, "test_start")
     if t_start < v_start:
         raise ValueError(f"test_start {test_start} is before validation_start {validation_start}")
     v_cut, t_cut = v_start, t_start

@@ -67,8 +67,9 @@ print("REINFORCE pi[new_request]:",
 # factor $\gamma^t$ in front of step $t$'s term, $\nabla J_\gamma = \mathbb{E}[\sum_t \gamma^t
 # \nabla \log \pi(a_t \mid s_t)\, G_t]$, and `policy_gradient`, like most implementations,
 # drops it. With $\gamma < 1$ the update then estimates a different vector, not the gradient of
-# the discounted objective $J_\gamma$ (Thomas, 2014); Nota and Thomas (2020) show that in
-# general it is not the gradient of any function. In expectation, the update weights each
+# the discounted objective $J_\gamma$ (P. S. Thomas, "Bias in natural actor-critic algorithms",
+# ICML 2014); C. Nota and P. S. Thomas ("Is the policy gradient a gradient?", AAMAS 2020) show
+# that in general it is not the gradient of any function. In expectation, the update weights each
 # state by its expected number of visits, where $\nabla J_\gamma$ weights it by its discounted
 # visits $\sum_t \gamma^t \Pr(s_t = s)$. Both, exactly, for the starting (uniform) policy:
 
