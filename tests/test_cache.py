@@ -3,11 +3,14 @@ change it has changed, only verified passes are stored, and CI never uses it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
@@ -37,7 +40,7 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def runs(monkeypatch):
+def real_runs(monkeypatch):
     """The labels of the blocks that really ran (check.run), in order."""
     ran = []
     real = check.run
@@ -47,6 +50,29 @@ def runs(monkeypatch):
         return real(block, *args, **kwargs)
 
     monkeypatch.setattr(check, "run", counted)
+    return ran
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """check.run replaced by an in-process exec of the (tiny) block, as a forked run would
+    report it, so that the key's tests do not start an interpreter per fingerprint change;
+    the labels of the blocks that ran, in order."""
+    ran = []
+
+    def in_process(block, python=sys.executable, fingerprint=None):
+        ran.append(block.label)
+        if fingerprint is not None:   # a zygote started under this fingerprint
+            monkeypatch.setattr(check, "_zygote_fingerprint", fingerprint())
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(compile(block.code, block.label, "exec"), {"__name__": "__main__"})
+        except Exception:
+            return check.Result(out.getvalue(), traceback.format_exc(), 1)
+        return check.Result(out.getvalue(), "", 0)
+
+    monkeypatch.setattr(check, "run", in_process)
     return ran
 
 
@@ -62,12 +88,14 @@ def entries(store) -> list[Path]:
     return sorted(store.root.rglob("*.json")) if store.root.exists() else []
 
 
-def test_an_unchanged_rerun_hits_and_runs_nothing(tmp_path, store, runs):
+def test_an_unchanged_rerun_hits_and_runs_nothing(tmp_path, store, real_runs):
     first = check.verify(chain(tmp_path), store)
-    assert first.failure is None and not first.cached and len(runs) == 1
+    assert first.failure is None and not first.cached and len(real_runs) == 1
     again = check.verify(chain(tmp_path), store)
-    assert again.failure is None and again.cached and len(runs) == 1
+    assert again.failure is None and again.cached and len(real_runs) == 1
     assert len(entries(store)) == 1
+    stored = json.loads(entries(store)[0].read_text())
+    assert stored["stdout"] == "21\n" and stored["label"].endswith("page.md:1")
 
 
 @pytest.mark.parametrize("edit", [
@@ -86,7 +114,8 @@ def test_a_changed_expected_output_misses_and_fails(tmp_path, store, runs):
     assert not verdict.cached and "printed output differs" in verdict.failure
 
 
-def test_a_failure_is_never_cached(tmp_path, store, runs):
+def test_a_failure_is_never_cached(tmp_path, store, real_runs):
+    runs = real_runs
     broken = chain(tmp_path, CHAIN.replace("x = 20", "x = 20 / 0"))
     for attempt in (1, 2):
         verdict = check.verify(broken, store)
@@ -164,7 +193,7 @@ def test_fresh_processes_and_forked_ones_are_cached_apart(tmp_path, store, runs,
     assert not check.verify(chain(tmp_path), store).cached and len(runs) == 2
 
 
-def test_nothing_is_stored_when_the_fingerprint_moves_during_the_run(tmp_path):
+def test_nothing_is_stored_when_the_fingerprint_moves_during_the_run(tmp_path, runs):
     """An edit while a block runs: the result may come from either version; keep neither."""
     calls = []
 
@@ -174,7 +203,7 @@ def test_nothing_is_stored_when_the_fingerprint_moves_during_the_run(tmp_path):
 
     store = cache.Cache(tmp_path / "cache", fingerprint=moving)
     verdict = check.verify(chain(tmp_path), store)
-    assert verdict.failure is None and entries(store) == []
+    assert verdict.failure is None and entries(store) == [] and len(runs) == 1
     steady = cache.Cache(tmp_path / "cache", fingerprint=lambda: {"rlbook": "same"})
     key = steady.key("block", code="print(1)")
     assert steady.put(key, {}, produced_under={"rlbook": "other"}) is False
@@ -265,12 +294,11 @@ def test_the_test_command_says_what_it_reused(tmp_path):
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                f"{chapter}::line-{line}"]
 
-    def summary(extra=None):
-        done = subprocess.run(command, cwd=pages.ROOT, env=dict(env, **(extra or {})),
-                              capture_output=True, text=True, timeout=300)
+    def summary():
+        done = subprocess.run(command, cwd=pages.ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
         return next(line for line in done.stdout.splitlines() if "verification cache" in line)
 
     assert "no cached result used: page blocks 0 reused / 1 run" in summary()
     assert "USED cached results (1 reused): page blocks 1 reused / 0 run" in summary()
-    assert "off (CI=true)" in summary({"CI": "true"})
