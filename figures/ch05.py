@@ -77,18 +77,45 @@ def gridworld_q():
     return fig
 
 
-@figure("ch05-convergence")
-def convergence():
+CONVERGENCE_SEEDS = range(8)
+CONVERGENCE_EPISODES = np.array([10, 30, 100, 300, 1_000, 3_000])
+
+
+def convergence_errors(power):
+    """Largest |Q - Q*| over the pairs of the slippery walled 3 x 3 grid, (seeds, checkpoints).
+
+    Q-learning with uniformly random behaviour and step size ``n ** -power``, as in chapter
+    5's "How fast does the error fall?" (a run of n episodes is the first n episodes of a longer
+    run with the same seed, so each column continues the one before it).
+    """
     mdp = gridworld_mdp(WALLED_3X3, 0.9, slip=0.2, goals={"G": 10.0})
     Q_star = value_iteration(mdp).Q
     pairs = mdp.allowed & ~mdp.terminal[:, None]
     env = TabularEnv(mdp, start=0)
-    checkpoints = np.array([10, 30, 100, 300, 1000])
-    errors = np.array([[np.abs(q_learning(env, n, alpha=visit_step_size(0.8), gamma=0.9,
-                                          epsilon=1.0, seed=seed).Q - Q_star)[pairs].max()
-                        for n in checkpoints] for seed in range(5)])
-    fig, ax = plt.subplots(figsize=(5.6, 3.4))
-    plot_curves(ax, errors, x=checkpoints, label="Q-learning, 5 seeds", band="std")
+    return np.array([[np.abs(q_learning(env, n, alpha=visit_step_size(power), gamma=0.9,
+                                        epsilon=1.0, seed=seed).Q - Q_star)[pairs].max()
+                      for n in CONVERGENCE_EPISODES] for seed in CONVERGENCE_SEEDS])
+
+
+@figure("ch05-convergence")
+def convergence():
+    x = CONVERGENCE_EPISODES
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    medians = {}
+    for power, name in [(0.8, "α = n$^{-0.8}$"), (1.0, "α = 1/n, a running mean")]:
+        errors = convergence_errors(power)
+        slopes = np.log10(errors[:, -1] / errors[:, -3])      # 300 -> 3,000 episodes, per seed
+        label = (f"{name}: slope {slopes.mean():.2f} (s.d. {slopes.std(ddof=1):.2f}) "
+                 "from 300 to 3,000")
+        medians[power] = np.median(errors, axis=0)
+        plot_curves(ax, medians[power], x=x, label=label, band=None)
+        color = ax.lines[-1].get_color()
+        ax.lines[-1].set_linewidth(2.2)
+        for run in errors:                                    # one thin line per seed
+            ax.plot(x, run, color=color, lw=0.7, alpha=0.45)
+    tail = x >= 300                                           # slope -1/2 through the median
+    ax.plot(x[tail], medians[0.8][x == 300] * (x[tail] / 300) ** -0.5, ls="--", lw=1,
+            color="0.5", label="slope −1/2: an average of independent samples")
     ax.set_xscale("log")
     ax.set_yscale("log")
     for axis in (ax.xaxis, ax.yaxis):
@@ -97,6 +124,7 @@ def convergence():
     ax.set_yticks([0.1, 0.2, 0.5, 1, 2, 5, 10])
     ax.set_xlabel("episodes")
     ax.set_ylabel("max |Q - Q*| over (s, a)")
-    ax.set_title("Walled 3 × 3 grid, 20% slip: Q-learning approaches Q*")
-    ax.legend()
+    ax.set_title(f"Walled 3 × 3 grid, 20% slip: median of {len(CONVERGENCE_SEEDS)} seeds "
+                 "(thin lines: each seed)", fontsize=9)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     return fig

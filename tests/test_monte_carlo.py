@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
+from rlbook.bellman import q_from_v
 from rlbook.dp import policy_evaluation
 from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.tabular import TabularEnv
+from rlbook.exploration import epsilon_greedy_probabilities
 from rlbook.mdp import TabularMDP
 from rlbook.monte_carlo import mc_control, mc_evaluation
 from rlbook.problems import access_review_mdp
@@ -76,6 +78,36 @@ def test_mc_evaluation_constant_alpha():
     # alpha = 0.5 on the chain, two identical episodes: V[1] = 1.0 then 1.5.
     res = mc_evaluation(chain_env(), None, 2, gamma=0.9, seed=0, alpha=0.5)
     assert res.V[1] == 1.5
+
+
+@pytest.mark.parametrize("alpha, episodes, expected", [
+    (None, 1, (2.8, 2.0)),      # one episode: G_1 = 2, G_0 = 1 + 0.9 * 2 = 2.8
+    (None, 2, (2.8, 2.0)),      # the mean of two identical returns
+    (0.5, 1, (1.4, 1.0)),       # 0 + 0.5 (2.8 - 0), 0 + 0.5 (2 - 0)
+    (0.5, 2, (2.1, 1.5)),       # 1.4 + 0.5 (2.8 - 1.4), 1.0 + 0.5 (2 - 1.0)
+])
+def test_mc_control_by_hand_on_the_chain(alpha, episodes, expected):
+    res = mc_control(chain_env(), episodes, gamma=0.9, epsilon=0.0, seed=0, alpha=alpha)
+    np.testing.assert_allclose(res.Q[:2, 0], expected, rtol=0, atol=1e-12)
+    assert res.Q[2, 0] == 0.0 and res.visits[:, 0].tolist() == [episodes, episodes, 0]
+
+
+def test_mc_control_with_epsilon_one_averages_the_uniform_policy_returns():
+    # Uniformly random behaviour: first-visit returns of (new_request, request_evidence) are
+    # -4 + 0.9 * 70 = 59 or -4 + 0.9 * (-10 + 0.9 * 80) = 51.8, each half the time, so their
+    # mean is Q of the uniform policy, 55.4 (closed form below). About 1,000 returns with
+    # s.d. 3.6: standard error 0.11. No bootstrapping: the deterministic pairs are exact.
+    mdp = access_review_mdp(0.0)
+    uniform = epsilon_greedy_probabilities(np.zeros(mdp.r.shape), 1.0, mdp.allowed)
+    Q_uniform = q_from_v(mdp, policy_evaluation(mdp, uniform))
+    res = mc_control(TabularEnv(mdp, start="new_request"), 3_000, gamma=0.9, epsilon=1.0,
+                     seed=0)
+    ok = mdp.allowed & ~mdp.terminal[:, None]
+    assert Q_uniform[0, 1] == pytest.approx(55.4)
+    assert abs(res.Q[0, 1] - 55.4) < 0.5
+    np.testing.assert_allclose(res.Q[[0, 0, 1, 1], [0, 2, 0, 2]],
+                               Q_uniform[[0, 0, 1, 1], [0, 2, 0, 2]], atol=1e-9)
+    np.testing.assert_allclose(res.Q[ok], Q_uniform[ok], atol=0.5)
 
 
 def test_mc_control_learns_human_review_with_abandonment():

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from rlbook.dp import value_iteration
+from rlbook.bellman import greedy_policy, q_from_v
+from rlbook.dp import policy_evaluation, value_iteration
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.tabular import TabularEnv
-from rlbook.exploration import linear_decay, visit_step_size
+from rlbook.exploration import epsilon_greedy_probabilities, linear_decay, visit_step_size
 from rlbook.mdp import TabularMDP
 from rlbook.problems import WALLED_3X3, access_review_mdp, gridworld_mdp
 from rlbook.rollout import rollout
@@ -67,6 +68,114 @@ def test_visit_count_step_size_on_the_chain():
     # then 1 + 0.9 * 2 = 2.8 -> mean 1.9, then 2.8 again -> (1 + 2.8 + 2.8) / 3 = 2.2.
     res = q_learning(chain_env(), 3, alpha=visit_step_size(1.0), gamma=0.9, epsilon=0.0, seed=0)
     np.testing.assert_allclose(res.Q[:2, 0], [2.2, 2.0])
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+@pytest.mark.parametrize("episodes, expected", [(2, (70.0, 80.0)), (3, (70.0, 62.0)),
+                                                (4, (70.0, 62.0))])
+def test_updates_by_hand_with_a_max_over_allowed_actions_and_a_terminal_next_state(
+        learner, episodes, expected):
+    # Access review without abandonment, starting in evidence_ready; alpha = 1 (the new value
+    # is the target), epsilon = 0, every Q starts at 100. Whichever action ties break to first:
+    #   auto_approve -> closed (terminal): target = 70, nothing bootstraps from a terminal state.
+    #   human_review -> review_queue: target = -10 + 0.9 * max Q[review_queue] = -10 + 0.9 * 100
+    #     = 80 while approve_rotation is untried (its forbidden actions are -inf, not 100);
+    #     approve_rotation -> closed then sets Q[review_queue, approve_rotation] = 80.
+    # Episodes 1-2 try both actions in either order: Q[evidence_ready] = (70, 80). Episode 3 is
+    # greedy, human_review: -10 + 0.9 * 80 = 62. Episode 4: auto_approve (70 > 62), 70 again.
+    mdp = access_review_mdp(0.0)
+    env = TabularEnv(mdp, start="evidence_ready")
+    res = learner(env, episodes, alpha=1.0, gamma=0.9, epsilon=0.0, seed=0, q_init=100.0)
+    ready, queue = mdp.state_index("evidence_ready"), mdp.state_index("review_queue")
+    auto, review = mdp.action_index("auto_approve"), mdp.action_index("human_review")
+    assert (res.Q[ready, auto], res.Q[ready, review]) == expected
+    assert res.Q[queue, mdp.action_index("approve_rotation")] == 80.0
+    assert np.isneginf(res.Q[queue, auto])                    # forbidden: never 100
+
+
+def test_sarsa_with_epsilon_one_learns_the_uniform_policy_and_q_learning_q_star():
+    # With epsilon = 1 both behave uniformly at random. SARSA's target uses the next action
+    # actually taken, so it learns Q of the uniform policy: in new_request, request_evidence
+    # is worth -4 + 0.9 * (70 + 62) / 2 = 55.4. Q-learning's target takes the max: -4 + 0.9 * 70
+    # = 59, the optimal value. Targets of (new_request, request_evidence) under SARSA are 59 or
+    # 51.8 (s.d. 3.6); about 1,000 visits with alpha = n ** -0.8 (about 450 effective samples)
+    # give a standard error of 0.17. (With alpha = 1/n, Q-learning ends at 58.93, not 59: its
+    # first target, -4 + 0.9 * 0 before evidence_ready had been tried, keeps weight 1/n.)
+    mdp = access_review_mdp(0.0)
+    env = TabularEnv(mdp, start="new_request")
+    uniform = epsilon_greedy_probabilities(np.zeros(mdp.r.shape), 1.0, mdp.allowed)
+    Q_uniform = q_from_v(mdp, policy_evaluation(mdp, uniform))
+    assert Q_uniform[0, 1] == pytest.approx(55.4)
+    kwargs = dict(alpha=visit_step_size(0.8), gamma=0.9, epsilon=1.0, seed=0)
+    on, off = sarsa(env, 3_000, **kwargs), q_learning(env, 3_000, **kwargs)
+    ok = allowed_pairs(mdp)
+    assert abs(on.Q[0, 1] - 55.4) < 0.6
+    np.testing.assert_allclose(on.Q[ok], Q_uniform[ok], atol=0.6)
+    np.testing.assert_allclose(off.Q[ok], value_iteration(mdp).Q[ok], atol=1e-3)
+
+
+def loop_mdp(gamma=0.9):
+    """One state, one action: reward 1, then the same state again; Q* = 1 / (1 - gamma)."""
+    return TabularMDP(np.ones((1, 1, 1)), [[1.0]], gamma)
+
+
+@pytest.mark.parametrize("alpha", [visit_step_size(1.0), visit_step_size(0.8), 0.1])
+@pytest.mark.parametrize("n", [1, 2, 10, 1_000])
+def test_bootstrapping_without_noise_closes_a_fraction_alpha_1_minus_gamma_of_the_error(
+        alpha, n):
+    # Each update moves Q by alpha_k (1 + 0.9 Q - Q) = alpha_k (1 - 0.9) (Q* - Q): the target
+    # moves with the estimate, so the error 10 - Q shrinks by (1 - 0.1 alpha_k), not by
+    # (1 - alpha_k) as for an average of fixed samples. With alpha_k = 1/k that is about
+    # n ** -0.1: after 1,000 updates Q is still 4.7 below Q* = 10 (chapter 5, "How fast").
+    step = alpha if callable(alpha) else (lambda k: alpha)
+    expected = 10.0 * np.prod([1 - 0.1 * step(k) for k in range(1, n + 1)])
+    res = q_learning(TabularEnv(loop_mdp(), start=0), 1, alpha=alpha, gamma=0.9, epsilon=0.0,
+                     max_steps=n, seed=0)
+    assert 10.0 - res.Q[0, 0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_bootstrapping_with_a_sample_mean_step_is_far_slower_than_one_over_sqrt_n():
+    # The claim chapter 5 used to make ("like one over the square root of the number of
+    # samples, as for any average") predicts a factor 10 ** -0.5 per tenfold; the running
+    # mean of bootstrapped targets gets 10 ** -0.1.
+    env = TabularEnv(loop_mdp(), start=0)
+    errors = [10.0 - q_learning(env, 1, alpha=visit_step_size(1.0), gamma=0.9, epsilon=0.0,
+                                max_steps=n, seed=0).Q[0, 0] for n in (100, 1_000)]
+    assert errors[1] / errors[0] == pytest.approx(10 ** -0.1, rel=0.01)
+    assert errors[1] / errors[0] > 2 * 10 ** -0.5
+
+
+def test_sample_mean_step_size_is_worse_than_n_to_the_minus_0_8_on_the_slippery_grid():
+    # Chapter 5's convergence figure: on the walled 3x3 grid with 20% slip, alpha = 1/n (a
+    # running average of the targets) keeps the early targets bootstrapped from a table of
+    # zeros for ever. After 300 episodes its largest error was at least 1.49 times that of
+    # n ** -0.8 on each of 20 seeds (median 3.8 times); checked here on 5.
+    mdp = gridworld_mdp(WALLED_3X3, 0.9, slip=0.2, goals={"G": 10.0})
+    Q_star, ok = value_iteration(mdp).Q, allowed_pairs(mdp)
+    env = TabularEnv(mdp, start=0)
+
+    def error(power, seed):
+        res = q_learning(env, 300, alpha=visit_step_size(power), gamma=0.9, epsilon=1.0,
+                         seed=seed)
+        return np.abs(res.Q - Q_star)[ok].max()
+
+    for seed in range(5):
+        assert error(1.0, seed) > 1.4 * error(0.8, seed)
+
+
+def test_acting_greedily_on_v_needs_the_model_and_on_q_does_not():
+    # Chapter 5's pitfall (Sutton and Barto, sections 5.1 and 6.4). Q-learning's table is
+    # enough to act: argmax over Q[new_request]. Its V = max_a Q alone is not: the greedy
+    # action from V needs P and R, and a model that is wrong about abandonment picks the
+    # action that the samples showed to be worse.
+    mdp = access_review_mdp(0.25)
+    res = q_learning(TabularEnv(mdp, start="new_request"), 20_000, alpha=visit_step_size(0.6),
+                     gamma=0.9, epsilon=0.15, seed=0)
+    assert mdp.actions[res.policy[0]] == "human_review"                       # no model
+    V = np.where(mdp.terminal, 0.0, res.V)
+    assert mdp.actions[greedy_policy(mdp, V)[0]] == "human_review"            # true model
+    wrong = access_review_mdp(0.0)
+    assert mdp.actions[greedy_policy(wrong, V)[0]] == "request_evidence"      # wrong model
 
 
 # -- terminated vs truncated ---------------------------------------------------
