@@ -273,7 +273,11 @@ def visit_step_size(power=0.6):
     """The step-size schedule ``alpha_n = n ** -power`` for the ``n``-th visit of ``(s, a)``.
 
     ``power = 1`` gives the running sample mean; ``0.5 < power < 1`` forgets
-    the early (biased) targets faster while still converging.
+    the early (biased) targets faster while still converging. The price: the
+    ``n``-th estimate weighs sample ``k`` by ``alpha_k (1 - alpha_{k+1}) ...
+    (1 - alpha_n)``, worth about ``n ** power`` independent samples, so noise
+    falls like ``n ** (-power / 2)`` rather than ``n ** -0.5`` (chapter 5,
+    "How fast does the error fall?").
 
     Convergence (Robbins-Monro) needs ``0.5 < power <= 1``; smaller powers
     are accepted so that you can watch what goes wrong.

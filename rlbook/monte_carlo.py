@@ -18,7 +18,9 @@ episode ends.
 On-policy MC control alternates: play an episode with the epsilon-greedy
 policy of ``Q`` (an epsilon-soft policy: every action keeps probability at
 least ``epsilon / |A|``), then move ``Q(s, a)`` toward the first-visit
-returns. Chapter 5 of the book.
+returns. Chapter 5 of the book; Sutton and Barto (2018), sections 5.1
+(first-visit prediction) and 5.4 (on-policy control with epsilon-soft
+policies).
 
 Returns of truncated episodes are cut short; Monte Carlo has no way to
 account for the missing rewards, so give it environments whose episodes end.

@@ -14,7 +14,17 @@ by a step size ``alpha`` times the *TD error* ``delta``:
 SARSA bootstraps from the action ``a_2`` its own (exploring) policy takes
 next: it is *on-policy* and learns the value of the epsilon-greedy policy.
 Q-learning bootstraps from the greedy action whatever it does next: it is
-*off-policy* and learns ``Q*``.
+*off-policy* and learns ``Q*`` (with probability 1 if rewards are bounded,
+``gamma < 1``, every pair is visited infinitely often and each pair's step
+sizes sum to infinity while their squares do not; Watkins and Dayan 1992).
+The three updates are Sutton and Barto (2018), equations 6.2, 6.7 and 6.8,
+with ``r`` for their ``R_{t+1}``.
+
+A target bootstraps from the current estimates, so it is not a sample of
+``Q*(s, a)`` until those are right: with ``alpha = 1/n`` the learner is the
+running mean of targets that were built from wrong early estimates, and its
+error can fall far more slowly than an average's ``1 / sqrt(n)`` (Even-Dar
+and Mansour 2003; chapter 5, "How fast does the error fall?").
 
 Episode ends, in Gymnasium's terms: ``terminated`` means ``s2`` is terminal,
 its value is 0 and the target is just ``r``; ``truncated`` means time ran out

@@ -164,7 +164,7 @@ def test_sample_mean_step_size_is_worse_than_n_to_the_minus_0_8_on_the_slippery_
 
 
 def test_acting_greedily_on_v_needs_the_model_and_on_q_does_not():
-    # Chapter 5's pitfall (Sutton and Barto, sections 5.1 and 6.4). Q-learning's table is
+    # Chapter 5's pitfall (Sutton and Barto, sections 5.2 and 6.4). Q-learning's table is
     # enough to act: argmax over Q[new_request]. Its V = max_a Q alone is not: the greedy
     # action from V needs P and R, and a model that is wrong about abandonment picks the
     # action that the samples showed to be worse.
