@@ -17,7 +17,8 @@ Budgets (issue 12), on 2 cores:
 Each command runs exactly as dev.py runs it (minus the set-up check), with a cache folder of
 its own, so results already cached on this machine do not flatter it. The edited chapter is
 restored afterwards (left alone, with a warning, if someone else changed it meanwhile).
-The machine's load average is printed before each command: compare timings within one sitting.
+The machine's load average is printed before each command, and the CPU time the command
+used (its processes, summed): on a busy machine the wall time grows, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -47,14 +49,17 @@ def timed(label: str, args: list[str], budget: float | None, **env) -> tuple[flo
                    if k not in {"CI", "RLBOOK_CACHE", "RLBOOK_SITE_DIR", "RLBOOK_CACHE_REPORT"}}
     environment.update(NO_MKDOCS_2_WARNING="1", RLBOOK_CACHE_REPORT=report, **env)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(args, cwd=ROOT, env=environment, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     lines = done.stdout.strip().splitlines() or [""]
     verdict = "" if budget is None else (
         f"budget {budget:4.0f} s  {'OK' if seconds < budget else 'OVER'}")
     print(f"{label:44s} {seconds:6.1f} s  {verdict:16s} exit={done.returncode}  "
-          f"(load before: {load:.1f})", flush=True)
+          f"(CPU {cpu:.0f} s; load average before: {load:.1f})", flush=True)
     print(f"    {lines[-1]}")
     cache_line = next((line for line in lines if line.startswith("verification cache")), None)
     if cache_line:
