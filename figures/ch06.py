@@ -51,7 +51,7 @@ def learning_curves():
 def ppo_clip():
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=False)
     for ax, advantage in zip(axes, (1.0, -1.0)):
-        plot_clip_surrogate(ax, eps=0.2, advantage=advantage)
+        plot_clip_surrogate(ax, clip_eps=0.2, advantage=advantage)
         ax.set_title(f"advantage A = {advantage:+g}")
     fig.tight_layout()
     return fig

@@ -7,15 +7,22 @@ For samples ``(s_i, a_i)`` collected with an old policy, with advantages
 .. math::
 
     L^{CLIP} = \frac{1}{N} \sum_i \min\bigl(\rho_i A_i,\;
-        \operatorname{clip}(\rho_i, 1 - \epsilon, 1 + \epsilon)\, A_i\bigr).
+        \operatorname{clip}(\rho_i, 1 - \epsilon_{clip}, 1 + \epsilon_{clip})\, A_i\bigr).
+
+Schulman et al. write the clip range as plain ``epsilon``; the book keeps
+epsilon for the exploration rate and calls this one ``clip_eps`` (default
+0.2, the paper's choice).
 
 Where the clipped term is the smaller one, it does not depend on the new
-policy, so its gradient is zero: when ``A_i > 0`` and ``rho_i > 1 + eps``
+policy, so its gradient is zero: when ``A_i > 0`` and ``rho_i > 1 + clip_eps``
 (the action is already made more likely enough) and when ``A_i < 0`` and
-``rho_i < 1 - eps`` (already made less likely enough). Elsewhere the gradient
-with respect to ``log pi_new(a_i|s_i)`` is ``rho_i A_i / N`` (since
-``d rho / d log pi_new = rho``). At ``rho_i = 1 +- eps`` exactly the two
+``rho_i < 1 - clip_eps`` (already made less likely enough). Elsewhere the
+gradient with respect to ``log pi_new(a_i|s_i)`` is ``rho_i A_i / N`` (since
+``d rho / d log pi_new = rho``). At ``rho_i = 1 +- clip_eps`` exactly the two
 terms are equal and this module lets the gradient through.
+
+Tested against an independent transcription of the loss (CleanRL's
+``max(-A rho, -A clip(rho))`` form) and against finite differences.
 """
 
 from __future__ import annotations
@@ -29,10 +36,10 @@ from rlbook.policies import softmax
 __all__ = ["PPOObjective", "clip_zeroes_gradient", "ppo_clip_objective", "ppo_clip_logits"]
 
 
-def _check_eps(eps):
-    if not 0 < eps < 1:
-        raise ValueError(f"eps must be in (0, 1); got {eps!r}")
-    return float(eps)
+def _check_clip_eps(clip_eps):
+    if not 0 < clip_eps < 1:
+        raise ValueError(f"clip_eps must be in (0, 1); got {clip_eps!r}")
+    return float(clip_eps)
 
 
 def _as_batch(name, x, n=None):
@@ -45,13 +52,15 @@ def _as_batch(name, x, n=None):
 
 
 # --8<-- [start:clip_zeroes_gradient]
-def clip_zeroes_gradient(ratio, advantages, eps=0.2):
-    """Where PPO's clip cuts the gradient: ``(A > 0 & rho > 1+eps) | (A < 0 & rho < 1-eps)``.
+def clip_zeroes_gradient(ratio, advantages, clip_eps=0.2):
+    """Where PPO's clip cuts the gradient.
+
+    ``(A > 0 & rho > 1 + clip_eps) | (A < 0 & rho < 1 - clip_eps)``.
 
     Parameters
     ----------
     ratio, advantages : array_like of shape (N,)
-    eps : float in (0, 1)
+    clip_eps : float in (0, 1)
 
     Returns
     -------
@@ -60,12 +69,12 @@ def clip_zeroes_gradient(ratio, advantages, eps=0.2):
     Raises
     ------
     ValueError
-        If the arrays are not 1-D of equal length or ``eps`` is outside (0, 1).
+        If the arrays are not 1-D of equal length or ``clip_eps`` is outside (0, 1).
     """
-    eps = _check_eps(eps)
+    clip_eps = _check_clip_eps(clip_eps)
     rho = _as_batch("ratio", ratio)
     A = _as_batch("advantages", advantages, rho.size)
-    return ((A > 0) & (rho > 1 + eps)) | ((A < 0) & (rho < 1 - eps))
+    return ((A > 0) & (rho > 1 + clip_eps)) | ((A < 0) & (rho < 1 - clip_eps))
 # --8<-- [end:clip_zeroes_gradient]
 
 
@@ -89,7 +98,7 @@ class PPOObjective:
 
 
 # --8<-- [start:ppo_clip_objective]
-def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, eps=0.2):
+def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, clip_eps=0.2):
     """PPO's clipped surrogate and its gradient w.r.t. the new log-probabilities.
 
     Parameters
@@ -97,7 +106,8 @@ def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, eps=0.2):
     log_prob_new, log_prob_old : array_like of shape (N,)
         ``log pi_new(a_i|s_i)`` and ``log pi_old(a_i|s_i)`` of the sampled actions.
     advantages : array_like of shape (N,)
-    eps : float in (0, 1), default 0.2
+    clip_eps : float in (0, 1), default 0.2
+        The clip range (Schulman et al.'s epsilon).
 
     Returns
     -------
@@ -106,21 +116,21 @@ def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, eps=0.2):
     Raises
     ------
     ValueError
-        If the arrays are not 1-D of equal length or ``eps`` is outside (0, 1).
+        If the arrays are not 1-D of equal length or ``clip_eps`` is outside (0, 1).
     """
-    eps = _check_eps(eps)
+    clip_eps = _check_clip_eps(clip_eps)
     new = _as_batch("log_prob_new", log_prob_new)
     old = _as_batch("log_prob_old", log_prob_old, new.size)
     A = _as_batch("advantages", advantages, new.size)
     rho = np.exp(new - old)
-    surrogate = np.minimum(rho * A, np.clip(rho, 1 - eps, 1 + eps) * A)
-    zero = clip_zeroes_gradient(rho, A, eps)
+    surrogate = np.minimum(rho * A, np.clip(rho, 1 - clip_eps, 1 + clip_eps) * A)
+    zero = clip_zeroes_gradient(rho, A, clip_eps)
     grad = np.where(zero, 0.0, rho * A) / new.size
     return PPOObjective(float(surrogate.mean()), rho, surrogate, zero, grad)
 # --8<-- [end:ppo_clip_objective]
 
 
-def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, eps=0.2):
+def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, clip_eps=0.2):
     """:func:`ppo_clip_objective` for a softmax policy given by its logits.
 
     Parameters
@@ -129,7 +139,7 @@ def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, eps=0.2):
         The new policy's logits in each sample's state.
     actions : array_like of int, shape (N,)
     log_prob_old, advantages : array_like of shape (N,)
-    eps : float in (0, 1)
+    clip_eps : float in (0, 1)
 
     Returns
     -------
@@ -139,7 +149,7 @@ def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, eps=0.2):
     Raises
     ------
     ValueError
-        If shapes disagree, an action is out of range or ``eps`` is outside (0, 1).
+        If shapes disagree, an action is out of range or ``clip_eps`` is outside (0, 1).
     """
     h = np.asarray(logits_new, dtype=float)
     if h.ndim != 2 or h.shape[0] == 0:
@@ -152,7 +162,8 @@ def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, eps=0.2):
         raise ValueError(f"actions must be in [0, {h.shape[1]}); got {a.min()}..{a.max()}")
     pi = softmax(h)
     rows = np.arange(h.shape[0])
-    result = ppo_clip_objective(np.log(pi[rows, a]), log_prob_old, advantages, eps=eps)
+    result = ppo_clip_objective(np.log(pi[rows, a]), log_prob_old, advantages,
+                                clip_eps=clip_eps)
     score = -pi
     score[rows, a] += 1.0
     grad_logits = result.grad_log_prob[:, None] * score

@@ -16,12 +16,19 @@ action-independent baseline leaves the expected gradient unchanged and only
 changes its variance.
 
 Like most implementations, the estimate drops the ``gamma ** t`` factor in
-front of each term that the discounted policy-gradient theorem carries; with
-``gamma = 1`` (the book's default for episodic tasks) the two coincide.
+front of each term that the discounted policy-gradient theorem carries
+(Sutton & Barto, 2018, section 13.3); with ``gamma = 1`` (the book's default
+for episodic tasks) the two coincide. With ``gamma < 1`` the estimate is
+biased: the state visited at step ``t`` counts ``1 / gamma ** t`` times too
+much relative to the gradient of the discounted return (Thomas, 2014; Nota &
+Thomas, 2020). For a tabular policy that only rescales each state's row of
+the gradient, so the points where it vanishes are the same; with shared
+parameters they can move. ``tests/test_reinforce.py`` checks both facts.
 
-The module also holds :class:`Bandit`, a one-step environment, and
+The module also holds :class:`Bandit`, a one-step environment,
 :func:`bandit_update`, the exact expected update of a one-state softmax policy
-that the chapter works by hand.
+that the chapter works by hand, and :func:`short_corridor`, a task whose best
+policy is stochastic.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import numpy as np
 
 from rlbook._validate import check_choice, check_gamma, check_rng
 from rlbook.envs.spaces import Discrete
+from rlbook.mdp import TabularMDP
 from rlbook.policies import softmax
 from rlbook.returns import returns_to_go
 from rlbook.rollout import rollout
@@ -47,6 +55,7 @@ __all__ = [
     "gradient_variance",
     "policy_gradient",
     "reinforce",
+    "short_corridor",
 ]
 
 BASELINES = ("mean", "value")
@@ -142,6 +151,35 @@ def access_review_bandit() -> Bandit:
     """
     return Bandit([-120.0, [(0.75, 59.0), (0.25, -54.0)], 54.0],
                   actions=("auto_approve", "request_evidence", "human_review"))
+
+
+# --8<-- [start:short_corridor]
+def short_corridor() -> TabularMDP:
+    """Sutton & Barto's short corridor with switched actions (Example 13.1), gamma = 1.
+
+    Three non-terminal states and a goal, -1 per step. ``right`` moves right
+    and ``left`` moves left, except in ``switched``, where they do the
+    opposite; ``left`` in ``start`` bumps into the wall. A policy that sees
+    the same features in every state (it cannot tell them apart) chooses
+    ``right`` with one probability ``p`` everywhere; its expected return is
+    ``-2 (2 - p) / (p (1 - p))``, best at ``p = 2 - sqrt(2) ~ 0.586``
+    (about -11.66). Both deterministic choices never reach the goal.
+
+    Returns
+    -------
+    TabularMDP
+        States ``start, switched, third, goal`` (goal terminal), actions
+        ``left, right``.
+    """
+    P = np.zeros((4, 2, 4))
+    LEFT, RIGHT = 0, 1
+    P[0, LEFT, 0] = P[0, RIGHT, 1] = 1.0       # start: the wall on the left
+    P[1, LEFT, 2] = P[1, RIGHT, 0] = 1.0       # switched: the actions are reversed
+    P[2, LEFT, 1] = P[2, RIGHT, 3] = 1.0       # third: right reaches the goal
+    return TabularMDP(P, np.full((4, 2), -1.0), 1.0,
+                      states=("start", "switched", "third", "goal"),
+                      actions=("left", "right"), terminal=["goal"])
+# --8<-- [end:short_corridor]
 
 
 # -- the worked one-step update ---------------------------------------------

@@ -1,7 +1,8 @@
 r"""The RL pieces of RLHF, small enough to print (chapter 6).
 
 * KL divergence between categorical distributions,
-  ``KL(p || q) = sum_a p[a] log(p[a] / q[a])``.
+  ``KL(p || q) = sum_a p[a] log(p[a] / q[a])``, and the per-sample estimators
+  k1, k2, k3 of ``KL(pi || pi_ref)`` from samples of ``pi`` (Schulman, 2020).
 * The KL-regularised objective over a categorical policy ``pi = softmax(h)``,
 
   .. math::  J(h) = \sum_a \pi(a)\, r(a) - \beta\, \mathrm{KL}(\pi \,\|\, \pi_{ref}),
@@ -12,14 +13,20 @@ r"""The RL pieces of RLHF, small enough to print (chapter 6).
 * A Bradley-Terry reward model ``r(x) = w @ x`` fitted to preference pairs by
   minimising ``-log sigmoid(r(x_chosen) - r(x_rejected))`` (logistic regression
   on feature differences; Christiano et al., 2017; Ouyang et al., 2022).
-* GRPO's group-relative advantages ``(r_i - mean(r)) / std(r)`` over a group of
-  responses to one prompt (Shao et al., 2024), and a verifiable reward (1 when
-  the final answer checks out, else 0).
+* GRPO (Shao et al., 2024): group-relative advantages ``(r_i - mean(r)) / std(r)``
+  over a group of K responses to one prompt (the paper calls the group size G;
+  the book keeps G for the return), and the per-token clipped objective with a
+  k3 KL term, with the conventions of the paper, of TRL and of Dr. GRPO
+  (Liu et al., 2025) as options. A verifiable reward (1 when the final answer
+  checks out, else 0).
 * A reward-hacking scenario: a learned reward that likes length, exploited by
   the KL-optimal policy when ``beta`` is small.
 
 These are toy versions of the mathematics. Real RLHF trains a language model
 over token sequences with many more controls; see the chapter's last section.
+Each loss and estimator is tested against scipy (``special.log_expit``,
+``special.rel_entr``, ``stats.entropy``, ``stats.zscore``, ``special.softmax``,
+``special.logsumexp``), a transcription of TRL's GRPO loss, or finite differences.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlbook._validate import check_rng
+from rlbook._validate import check_choice, check_rng
 from rlbook.policies import softmax
 
 __all__ = [
@@ -40,9 +47,12 @@ __all__ = [
     "RewardModel",
     "beta_sweep",
     "bradley_terry_loss",
+    "GRPOObjective",
     "fit_bradley_terry",
     "group_relative_advantages",
+    "grpo_objective",
     "kl_divergence",
+    "kl_estimate",
     "kl_optimal_policy",
     "kl_regularized_objective",
     "length_hacking_scenario",
@@ -101,6 +111,48 @@ def kl_divergence(p, q):
     kl = terms.sum(axis=-1)
     return float(kl) if kl.ndim == 0 else kl
 # --8<-- [end:kl_divergence]
+
+
+KL_ESTIMATORS = ("k1", "k2", "k3")
+
+
+# --8<-- [start:kl_estimate]
+def kl_estimate(log_prob, log_prob_ref, *, kind="k3"):
+    """Per-sample estimates of ``KL(pi || pi_ref)`` from samples ``y ~ pi`` (Schulman, 2020).
+
+    With ``log r = log pi_ref(y) - log pi(y)``:
+
+    * ``k1 = -log r``: unbiased, but single samples can be negative;
+    * ``k2 = (log r)^2 / 2``: never negative, low variance, biased (close to
+      the KL only when ``pi`` and ``pi_ref`` are close);
+    * ``k3 = (r - 1) - log r``: unbiased (``E[r] = 1`` under ``pi``) and never
+      negative. GRPO puts this one, per token, in its loss (Shao et al., 2024).
+
+    Parameters
+    ----------
+    log_prob, log_prob_ref : array_like, same shape
+        ``log pi(y)`` and ``log pi_ref(y)`` of sampled ``y`` (or tokens).
+    kind : {"k1", "k2", "k3"}
+
+    Returns
+    -------
+    float or ndarray, same shape as the inputs
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or ``kind`` is unknown.
+    """
+    check_choice("kind", kind, set(KL_ESTIMATORS))
+    logp, logq = np.asarray(log_prob, dtype=float), np.asarray(log_prob_ref, dtype=float)
+    if logp.shape != logq.shape:
+        raise ValueError(f"log_prob and log_prob_ref must have one shape; got {logp.shape} "
+                         f"and {logq.shape}")
+    log_r = logq - logp
+    k = {"k1": lambda: -log_r, "k2": lambda: 0.5 * log_r**2,
+         "k3": lambda: np.expm1(log_r) - log_r}[kind]()
+    return float(k) if k.ndim == 0 else k
+# --8<-- [end:kl_estimate]
 
 
 @dataclass(frozen=True)
@@ -361,19 +413,28 @@ def preference_accuracy(w, X_chosen, X_rejected):
 
 # -- GRPO and verifiable rewards --------------------------------------------
 # --8<-- [start:group_relative_advantages]
-def group_relative_advantages(rewards, *, scale=True, eps=1e-8):
-    """GRPO's advantages: each reward compared with its group's mean (and spread).
+def group_relative_advantages(rewards, *, std="population", eps=1e-8):
+    """GRPO's advantages: ``A_i = (r_i - mean(r)) / (std(r) + eps)`` within each group.
 
-    ``A_i = (r_i - mean(r)) / (std(r) + eps)`` over the last axis (one group of
-    responses to the same prompt per row); no learned critic is needed. ``std``
-    is the population standard deviation (``ddof=0``). A group whose rewards
-    are all equal gets all-zero advantages: it carries no learning signal.
+    One group of K responses to the same prompt per row, along the last axis
+    (Shao et al., 2024, who call K "G"); no learned critic. A group whose
+    rewards are all equal gets all-zero advantages: it carries no signal.
+    Which std is a convention, and this function names it:
+
+    * ``"population"`` (``ddof=0``, the default); the paper does not say which.
+    * ``"sample"`` (``ddof=1``), as TRL's ``GRPOTrainer`` (``torch.std``, plus
+      1e-4). For a fixed K a constant factor ``sqrt((K - 1) / K)`` apart.
+    * ``None``: only centre, as Dr. GRPO (Liu et al., 2025). Dividing by the
+      std weights each prompt by ``1 / std``: with 0/1 rewards, a fraction p
+      right, a group's total ``|A|`` is ``2 K sqrt(p (1 - p))`` instead of
+      ``2 K p (1 - p)``, so nearly-always-solved or nearly-always-failed
+      prompts gain weight. Dr. GRPO also drops the per-response length
+      normalisation of the loss (``length_norm`` in :func:`grpo_objective`).
 
     Parameters
     ----------
-    rewards : array_like of shape (G,) or (n_groups, G)
-    scale : bool
-        Divide by the group's standard deviation (GRPO); ``False`` only centres.
+    rewards : array_like of shape (K,) or (n_groups, K)
+    std : {"population", "sample", None}
     eps : float > 0
 
     Returns
@@ -383,19 +444,141 @@ def group_relative_advantages(rewards, *, scale=True, eps=1e-8):
     Raises
     ------
     ValueError
-        If a group has fewer than 2 responses or ``eps <= 0``.
+        If a group has fewer than 2 responses, ``std`` is unknown or ``eps <= 0``.
     """
     r = np.asarray(rewards, dtype=float)
     if r.ndim not in (1, 2) or r.shape[-1] < 2:
-        raise ValueError(f"rewards must have shape (G,) or (n_groups, G) with G >= 2; "
+        raise ValueError(f"rewards must have shape (K,) or (n_groups, K) with K >= 2; "
                          f"got {r.shape}")
+    if std not in ("population", "sample", None):
+        raise ValueError(f"std must be 'population', 'sample' or None; got {std!r}")
     if not eps > 0:
         raise ValueError(f"eps must be > 0; got {eps!r}")
     centred = r - r.mean(axis=-1, keepdims=True)
-    if not scale:
+    if std is None:
         return centred
-    return centred / (r.std(axis=-1, keepdims=True) + eps)
+    ddof = 0 if std == "population" else 1
+    return centred / (r.std(axis=-1, ddof=ddof, keepdims=True) + eps)
 # --8<-- [end:group_relative_advantages]
+
+
+@dataclass(frozen=True)
+class GRPOObjective:
+    """GRPO's objective on one group, to be maximised.
+
+    ``value`` is J; per token, each of shape (K, T) and zero on padding:
+    ``ratio`` ``rho_{i,t}``, ``surrogate`` ``min(rho A, clip(rho) A)``,
+    ``kl`` the k3 estimate, ``zero_grad`` True where the clip cuts the
+    gradient, ``weight`` each token's weight in the average, and
+    ``grad_log_prob`` ``dJ / d log pi_new(o_{i,t})``.
+    """
+
+    value: float
+    ratio: np.ndarray
+    surrogate: np.ndarray
+    kl: np.ndarray
+    zero_grad: np.ndarray
+    weight: np.ndarray
+    grad_log_prob: np.ndarray
+
+
+LENGTH_NORMS = ("sequence", "token", "constant")
+
+
+def _token_array(name, x, shape):
+    x = np.asarray(x, dtype=float)
+    if x.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {x.shape}")
+    return x
+
+
+# --8<-- [start:grpo_objective]
+def grpo_objective(log_prob_new, log_prob_old, log_prob_ref, advantages, mask=None, *,
+                   clip_eps=0.2, beta=0.04, length_norm="sequence"):
+    """GRPO's clipped objective with a per-token KL term, for one group of K responses.
+
+    Per token ``t`` of response ``i``, with the per-token ratio
+    ``rho_{i,t} = pi_new(o_{i,t} | q, o_{i,<t}) / pi_old(o_{i,t} | q, o_{i,<t})``:
+
+        L_{i,t} = min(rho A_i, clip(rho, 1 - clip_eps, 1 + clip_eps) A_i) - beta k3_{i,t}
+
+    with ``k3`` from :func:`kl_estimate` against the reference policy. The
+    tokens are averaged with one of three weightings, ``length_norm``:
+
+    * ``"sequence"``: ``(1/K) sum_i (1/|o_i|) sum_t`` (Shao et al., 2024,
+      eq. 3; TRL's ``loss_type="grpo"``). A response's tokens share one unit
+      of weight, so a long response's tokens each get less: a long wrong
+      answer is pushed down less per token than a short one.
+    * ``"token"``: ``sum_i sum_t / sum_i |o_i|``, every token alike (DAPO;
+      TRL's ``"bnpo"``).
+    * ``"constant"``: ``(1/K) sum_i (1/T) sum_t`` with ``T`` the padded length
+      (Dr. GRPO, Liu et al., 2025; TRL's ``"dr_grpo"``): no dependence on
+      each response's own length. Dr. GRPO pairs it with ``std=None`` in
+      :func:`group_relative_advantages`.
+
+    Parameters
+    ----------
+    log_prob_new, log_prob_old, log_prob_ref : array_like of shape (K, T)
+        Per-token log-probabilities of the sampled tokens under the policy
+        being trained, the policy that sampled them and the reference.
+    advantages : array_like of shape (K,) or (K, T)
+        One advantage per response (outcome rewards) or per token.
+    mask : array_like of bool, shape (K, T), optional
+        True for real tokens, False for padding; all True by default.
+    clip_eps : float in (0, 1)
+        The clip range (the paper's epsilon); 0.2 as in Shao et al.
+    beta : float >= 0
+        Weight of the KL term; 0.04 as in Shao et al.
+    length_norm : {"sequence", "token", "constant"}
+
+    Returns
+    -------
+    GRPOObjective
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, the mask is not boolean or leaves a response
+        without tokens, ``clip_eps`` is outside (0, 1), ``beta < 0`` or
+        ``length_norm`` is unknown.
+    """
+    check_choice("length_norm", length_norm, set(LENGTH_NORMS))
+    if not 0 < clip_eps < 1:
+        raise ValueError(f"clip_eps must be in (0, 1); got {clip_eps!r}")
+    if not beta >= 0:
+        raise ValueError(f"beta must be >= 0; got {beta!r}")
+    new = np.asarray(log_prob_new, dtype=float)
+    if new.ndim != 2 or 0 in new.shape:
+        raise ValueError(f"log_prob_new must be a non-empty 2-D array (K, T); got {new.shape}")
+    old = _token_array("log_prob_old", log_prob_old, new.shape)
+    ref = _token_array("log_prob_ref", log_prob_ref, new.shape)
+    K, T = new.shape
+    A = np.asarray(advantages, dtype=float)
+    if A.shape == (K,):
+        A = A[:, None]
+    elif A.shape != (K, T):
+        raise ValueError(f"advantages must have shape ({K},) or ({K}, {T}); got {A.shape}")
+    mask = np.ones((K, T), dtype=bool) if mask is None else np.asarray(mask)
+    if mask.shape != (K, T) or mask.dtype != bool:
+        raise ValueError(f"mask must be a boolean array of shape ({K}, {T}); got shape "
+                         f"{mask.shape}, dtype {mask.dtype}")
+    empty = np.flatnonzero(~mask.any(axis=1))
+    if empty.size:
+        raise ValueError(f"mask leaves response {int(empty[0])} without tokens")
+
+    lengths = mask.sum(axis=1, keepdims=True)
+    weight = {"sequence": mask / (K * lengths), "token": mask / mask.sum(),
+              "constant": mask / (K * T)}[length_norm]
+    rho = np.where(mask, np.exp(new - old), 0.0)
+    surrogate = np.minimum(rho * A, np.clip(rho, 1 - clip_eps, 1 + clip_eps) * A)
+    zero = mask & (((A > 0) & (rho > 1 + clip_eps)) | ((A < 0) & (rho < 1 - clip_eps)))
+    kl = np.where(mask, np.expm1(ref - new) - (ref - new), 0.0)
+    value = float(np.sum(weight * (surrogate - beta * kl)))
+    # d rho / d log pi_new = rho;  d k3 / d log pi_new = 1 - pi_ref / pi_new.
+    grad = weight * (np.where(zero, 0.0, rho * A) - beta * (1.0 - np.exp(ref - new)))
+    return GRPOObjective(value, rho, np.where(mask, surrogate, 0.0), kl, zero, weight,
+                         np.where(mask, grad, 0.0))
+# --8<-- [end:grpo_objective]
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import special
 
 from rlbook import GridWorld, rollout
 from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
@@ -30,6 +31,21 @@ def test_softmax_mask_gives_exact_zero():
 def test_softmax_rows_are_independent():
     p = softmax([[0.0, 0.0], [0.0, np.log(4.0)]])
     np.testing.assert_allclose(p, [[0.5, 0.5], [0.2, 0.8]])
+
+
+def test_softmax_and_log_probs_agree_with_scipy():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=30.0, size=(40, 6))      # spreads of hundreds: needs the shift
+    np.testing.assert_allclose(softmax(logits), special.softmax(logits, axis=1), rtol=1e-12,
+                               atol=1e-300)
+    policy = TabularSoftmaxPolicy(40, 6, theta=logits)
+    log_pi = special.log_softmax(logits, axis=1)
+    for s, a in [(0, 0), (7, 3), (39, 5)]:
+        assert policy.log_prob(s, a) == pytest.approx(log_pi[s, a], rel=1e-9, abs=1e-12)
+    features = rng.normal(size=(5, 3))
+    linear = LinearSoftmaxPolicy(features, 4, theta=rng.normal(size=(3, 4)))
+    np.testing.assert_allclose(linear.table(), special.softmax(features @ linear.theta, axis=1),
+                               rtol=1e-12)
 
 
 def test_softmax_mask_without_allowed_action_raises():

@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+from scipy.special import log_softmax
 
 from rlbook.policies import softmax
 from rlbook.ppo import clip_zeroes_gradient, ppo_clip_logits, ppo_clip_objective
+from gradcheck import numerical_grad
 
-# A batch worked by hand with eps = 0.2 (clip range [0.8, 1.2]):
+# A batch worked by hand with clip_eps = 0.2 (clip range [0.8, 1.2]):
 #  rho   A    rho*A   clip(rho)*A   min    gradient cut?
 #  0.5   +2    1.0       1.6        1.0    no  (A > 0, rho below the range: push up)
 #  0.5   -2   -1.0      -1.6       -1.6    yes (A < 0, already made less likely enough)
@@ -21,7 +23,7 @@ NEW = OLD + np.log(RATIO)
 
 
 def test_clipped_surrogate_by_hand():
-    result = ppo_clip_objective(NEW, OLD, ADV, eps=0.2)
+    result = ppo_clip_objective(NEW, OLD, ADV, clip_eps=0.2)
     np.testing.assert_allclose(result.ratio, RATIO)
     np.testing.assert_allclose(result.surrogate, [1.0, -1.6, 1.1, 2.4, -3.0, -0.9])
     assert result.value == pytest.approx(-1.0 / 6)
@@ -40,17 +42,52 @@ def test_clip_zeroes_gradient_by_hand():
 
 def test_gradient_matches_finite_differences():
     result = ppo_clip_objective(NEW, OLD, ADV)
-    h = 1e-6
-    numeric = np.zeros_like(NEW)
-    for i in range(len(NEW)):
-        up, down = NEW.copy(), NEW.copy()
-        up[i] += h
-        down[i] -= h
-        numeric[i] = (ppo_clip_objective(up, OLD, ADV).value
-                      - ppo_clip_objective(down, OLD, ADV).value) / (2 * h)
+    numeric = numerical_grad(lambda new: ppo_clip_objective(new, OLD, ADV).value, NEW)
     np.testing.assert_allclose(result.grad_log_prob, numeric, atol=1e-7)
     # Where the clip is active the finite difference is exactly flat.
     assert (numeric[result.zero_grad] == 0).all()
+
+
+def cleanrl_surrogate(log_new, log_old, adv, clip_eps):
+    """PPO's loss written the other way round, as CleanRL's ppo.py does: the mean of
+    max(-A rho, -A clip(rho)), negated. An independent transcription of Schulman et al.
+    (2017), eq. 7, to check the module against."""
+    ratio = np.exp(log_new - log_old)
+    pg_loss1 = -adv * ratio
+    pg_loss2 = -adv * np.clip(ratio, 1 - clip_eps, 1 + clip_eps)
+    return -np.maximum(pg_loss1, pg_loss2)
+
+
+@pytest.mark.parametrize("clip_eps", [0.1, 0.2, 0.3])
+def test_surrogate_matches_an_independent_transcription(clip_eps):
+    rng = np.random.default_rng(7)
+    log_old = np.log(rng.uniform(0.05, 0.95, size=200))
+    log_new = log_old + rng.normal(scale=0.4, size=200)
+    adv = rng.normal(size=200)
+    result = ppo_clip_objective(log_new, log_old, adv, clip_eps=clip_eps)
+    expected = cleanrl_surrogate(log_new, log_old, adv, clip_eps)
+    np.testing.assert_allclose(result.surrogate, expected, rtol=1e-12)
+    assert result.value == pytest.approx(expected.mean(), rel=1e-12)
+    # The cut samples are exactly those whose finite-difference gradient is flat.
+    numeric = numerical_grad(lambda x: ppo_clip_objective(x, log_old, adv,
+                                                          clip_eps=clip_eps).value, log_new)
+    np.testing.assert_allclose(result.grad_log_prob, numeric, atol=1e-8)
+    assert result.zero_grad.tolist() == (numeric == 0).tolist()
+    assert 20 < result.zero_grad.sum() < 180                 # both cases, many times
+
+
+def test_logits_version_uses_the_log_softmax():
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=2.0, size=(8, 5))
+    actions = rng.integers(5, size=8)
+    log_old = log_softmax(logits + rng.normal(scale=0.2, size=(8, 5)), axis=1)[
+        np.arange(8), actions]
+    adv = rng.normal(size=8)
+    result = ppo_clip_logits(logits, actions, log_old, adv)
+    direct = ppo_clip_objective(log_softmax(logits, axis=1)[np.arange(8), actions], log_old,
+                                adv)
+    np.testing.assert_allclose(result.ratio, direct.ratio, rtol=1e-12)
+    assert result.value == pytest.approx(direct.value, rel=1e-12)
 
 
 def test_logit_gradient_matches_finite_differences():
@@ -61,16 +98,10 @@ def test_logit_gradient_matches_finite_differences():
     rows = np.arange(5)
     log_old = np.log(softmax(logits_old)[rows, actions])
     adv = np.array([1.0, -0.5, 2.0, -1.5, 0.7])
-    result = ppo_clip_logits(logits_new, actions, log_old, adv, eps=0.1)
+    result = ppo_clip_logits(logits_new, actions, log_old, adv, clip_eps=0.1)
     assert result.zero_grad.any() and not result.zero_grad.all()   # both cases exercised
-    h = 1e-6
-    numeric = np.zeros_like(logits_new)
-    for idx in np.ndindex(logits_new.shape):
-        up, down = logits_new.copy(), logits_new.copy()
-        up[idx] += h
-        down[idx] -= h
-        numeric[idx] = (ppo_clip_logits(up, actions, log_old, adv, eps=0.1).value
-                        - ppo_clip_logits(down, actions, log_old, adv, eps=0.1).value) / (2 * h)
+    numeric = numerical_grad(
+        lambda h: ppo_clip_logits(h, actions, log_old, adv, clip_eps=0.1).value, logits_new)
     np.testing.assert_allclose(result.grad_logits, numeric, atol=1e-7)
     np.testing.assert_allclose(result.grad_logits[result.zero_grad], 0.0)
 
@@ -85,12 +116,14 @@ def test_unclipped_objective_at_old_policy_is_the_policy_gradient():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: ppo_clip_objective(NEW, OLD, ADV, eps=0.0), r"eps must be in \(0, 1\); got 0.0"),
+    (lambda: ppo_clip_objective(NEW, OLD, ADV, clip_eps=0.0),
+     r"clip_eps must be in \(0, 1\); got 0.0"),
     (lambda: ppo_clip_objective(NEW, OLD[:3], ADV), "log_prob_old has 3 entries, expected 6"),
     (lambda: ppo_clip_objective(NEW, OLD, ADV[:2]), "advantages has 2 entries, expected 6"),
     (lambda: ppo_clip_objective([], [], []),
      r"log_prob_new must be a non-empty 1-D array; got shape \(0,\)"),
-    (lambda: clip_zeroes_gradient(RATIO, ADV, eps=1.5), r"eps must be in \(0, 1\); got 1.5"),
+    (lambda: clip_zeroes_gradient(RATIO, ADV, clip_eps=1.5),
+     r"clip_eps must be in \(0, 1\); got 1.5"),
     (lambda: clip_zeroes_gradient(np.ones((2, 2)), ADV),
      r"ratio must be a non-empty 1-D array; got shape \(2, 2\)"),
     (lambda: ppo_clip_logits(np.zeros(3), [0], [0.0], [1.0]),
@@ -115,7 +148,7 @@ def test_clip_plot_draws_and_validates():
 
     fig, ax = plt.subplots()
     try:
-        assert plot_clip_surrogate(ax, eps=0.2, advantage=-1.0) is ax
+        assert plot_clip_surrogate(ax, clip_eps=0.2, advantage=-1.0) is ax
         y = ax.lines[0].get_ydata()
         np.testing.assert_allclose(y[:80], -0.8)       # rho < 0.8 with A < 0: flat at -0.8
         with pytest.raises(ValueError, match="advantage must be nonzero"):

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from rlbook import GridWorld, rollout
+from rlbook import GridWorld, TabularEnv, rollout
+from rlbook.dp import policy_evaluation
+from rlbook.mdp import TabularMDP
 from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
 from rlbook.reinforce import (Bandit, access_review_bandit, bandit_update, gradient_variance,
-                              policy_gradient, reinforce)
+                              policy_gradient, reinforce, short_corridor)
 from gradcheck import numerical_grad
 
 FOUR_BY_FOUR = ["S . . .",
@@ -102,6 +104,105 @@ def test_bandit_rejects_bad_action():
     env.reset()
     with pytest.raises(ValueError, match=r"action must be an integer in \[0, 2\); got 5"):
         env.step(5)
+
+
+# -- the short corridor: an optimal policy that must be stochastic -------------------
+def corridor_value(p):
+    """Sutton & Barto, Example 13.1, by hand: with probability p of "right" in every state,
+    V0 = V1 - 1/p, V1 = -1 + p V0 + (1 - p) V2, V2 = -1 + (1 - p) V1, so
+    J(p) = V0 = -2 (2 - p) / (p (1 - p)), maximal at p = 2 - sqrt(2)."""
+    return -2 * (2 - p) / (p * (1 - p))
+
+
+def test_short_corridor_model_matches_sutton_and_barto():
+    mdp = short_corridor()
+    assert mdp.states == ("start", "switched", "third", "goal") and mdp.terminal[3]
+    assert mdp.actions == ("left", "right")
+    for p in (0.1, 0.5, 2 - np.sqrt(2), 0.95):
+        pi = np.tile([1 - p, p], (4, 1))
+        assert policy_evaluation(mdp, pi)[0] == pytest.approx(corridor_value(p))
+    # The book's numbers: the best stochastic policy, and epsilon-greedy (epsilon = 0.1,
+    # two actions: 0.95 on the greedy one) that can only lean right or left.
+    assert 2 - np.sqrt(2) == pytest.approx(0.586, abs=5e-4)
+    assert corridor_value(2 - np.sqrt(2)) == pytest.approx(-11.66, abs=5e-3)
+    assert corridor_value(0.95) == pytest.approx(-44.21, abs=5e-3)
+    assert corridor_value(0.05) == pytest.approx(-82.11, abs=5e-3)
+    # A deterministic policy that cannot tell the states apart never reaches the goal.
+    for p in (0.0, 1.0):
+        with pytest.raises(ValueError, match="never ends from state .start."):
+            policy_evaluation(mdp, np.tile([1 - p, p], (4, 1)))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reinforce_finds_the_stochastic_optimum_of_the_short_corridor(seed):
+    # Stated on the page: from "right with probability 0.95" (epsilon-greedy's best, -44.2),
+    # 20 batches of 10 episodes at step 0.02 end within 0.5 of the optimum -11.66 on every
+    # seed, with p(right) strictly between 0 and 1.
+    env = TabularEnv(short_corridor())
+    start = LinearSoftmaxPolicy(np.ones((4, 1)), 2, theta=[[0.0, np.log(19.0)]])
+    assert start.probs(0)[1] == pytest.approx(0.95)
+    result = reinforce(env, start, iterations=20, batch_size=10, step_size=0.02, seed=seed,
+                       max_steps=1000)
+    p = result.policy.probs(0)[1]
+    assert 0.4 < p < 0.75
+    assert corridor_value(p) > corridor_value(2 - np.sqrt(2)) - 0.5
+
+
+# -- the dropped gamma^t --------------------------------------------------------------
+def exact_gradients(mdp, policy, start):
+    """The discounted policy gradient (Sutton & Barto, eq. 13.5 with the gamma^t factor)
+    and the expectation of the estimator that drops gamma^t, both in closed form:
+    sum_s d(s) sum_a pi(a|s) Q(s, a) grad log pi(a|s), with d(s) the discounted
+    (sum_t gamma^t Pr(s_t = s)) or the undiscounted (expected visits) occupancy."""
+    pi = policy.table()
+    V = policy_evaluation(mdp, pi)
+    Q = mdp.r + mdp.gamma * mdp.P @ V
+    live = ~mdp.terminal
+    P_pi = np.einsum("sa,sat->st", pi, mdp.P)[np.ix_(live, live)]
+    mu = np.eye(mdp.n_states)[start][live]
+    occupancy = {}
+    for name, g in (("discounted", mdp.gamma), ("undiscounted", 1.0)):
+        d = np.zeros(mdp.n_states)
+        d[live] = np.linalg.solve((np.eye(live.sum()) - g * P_pi).T, mu)
+        occupancy[name] = d
+    grads = {name: sum(d[s] * pi[s, a] * Q[s, a] * policy.grad_log_prob(s, a)
+                       for s in np.flatnonzero(live) for a in range(mdp.n_actions))
+             for name, d in occupancy.items()}
+    return grads["discounted"], grads["undiscounted"]
+
+
+def test_dropping_gamma_t_matches_only_when_gamma_is_one():
+    # The page (chapter 6) says the dropped gamma^t does not matter "with gamma = 1 as here".
+    env = GridWorld(["S . .", ". # .", ". . G"])
+    rng = np.random.default_rng(0)
+    theta = rng.normal(scale=0.5, size=(env.n_states, 4))
+    theta[:, 1:3] += 1.0                                # lean right and down: short episodes
+    policy = TabularSoftmaxPolicy(env.n_states, 4, theta=theta)
+    episodes = [rollout(env, policy, seed=k, max_steps=500) for k in range(2000)]
+    for gamma in (1.0, 0.9):
+        mdp = TabularMDP.from_gymnasium(env, gamma=gamma)
+        J = lambda th: policy_evaluation(mdp, softmax(th))[env.start]   # noqa: E731
+        true, dropped = exact_gradients(mdp, policy, env.start)
+        np.testing.assert_allclose(true, numerical_grad(J, policy.theta), atol=1e-6)
+        # The package's estimator targets `dropped`: check it by sampling.
+        est = policy_gradient(policy, episodes, gamma=gamma)
+        z = np.abs(est.gradient - dropped) / (est.per_episode.std(axis=0, ddof=1)
+                                              / np.sqrt(len(episodes)) + 1e-12)
+        assert z.max() < 4.5
+        if gamma == 1.0:
+            np.testing.assert_allclose(dropped, true, atol=1e-9)
+        else:
+            # Biased, and the sample can tell: later states count 1 / gamma^t too much.
+            z_true = np.abs(est.gradient - true) / (est.per_episode.std(axis=0, ddof=1)
+                                                    / np.sqrt(len(episodes)) + 1e-12)
+            assert z_true.max() > 8
+            # For a tabular policy each state's row is only rescaled (same direction), so
+            # the points where the gradient vanishes are the same.
+            for s in range(env.n_states):
+                if np.abs(true[s]).max() > 1e-12:
+                    cos = (dropped[s] @ true[s]
+                           / np.linalg.norm(dropped[s]) / np.linalg.norm(true[s]))
+                    assert cos == pytest.approx(1.0, abs=1e-12)
 
 
 # -- the estimator ------------------------------------------------------------
@@ -264,6 +365,19 @@ def test_bandit_baseline_makes_variance_shift_invariant():
          for name, env in (("base", base), ("shifted", shifted)) for bl in (None, "mean")}
     assert v["shifted", None] > 5 * v["base", None]
     assert v["shifted", "mean"] == pytest.approx(v["base", "mean"], rel=1e-9)
+
+
+def test_batch_mean_baseline_shrinks_the_expected_gradient_by_one_minus_one_over_n():
+    # Stated in chapter 6's pitfall: the batch mean includes each episode's own return, so in
+    # a one-step problem E[estimate] = (1 - 1/N) * true gradient. N = 2 halves it.
+    env = access_review_bandit()
+    policy = TabularSoftmaxPolicy(1, 3, theta=[[0.3, -0.2, 0.1]])
+    true = bandit_update(env.expected_rewards, step_size=1.0, logits=policy.theta[0],
+                         baseline=None).gradient
+    r = gradient_variance(env, policy, baseline="mean", batch_size=2, n_batches=1500, seed=0)
+    se = r.estimates.std(axis=0, ddof=1)[0] / np.sqrt(1500)
+    assert (np.abs(r.mean_gradient[0] - 0.5 * true) < 4 * se).all()
+    assert (np.abs(r.mean_gradient[0] - true) > 10 * se).any()
 
 
 def test_gradient_variance_errors():

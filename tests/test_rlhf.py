@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
+from scipy import optimize, special, stats
 
 from rlbook.policies import softmax
-from rlbook.rlhf import (beta_sweep, bradley_terry_loss, fit_bradley_terry,
-                         group_relative_advantages, kl_divergence, kl_optimal_policy,
-                         kl_regularized_objective, length_hacking_scenario, preference_accuracy,
-                         synthetic_preferences, verifiable_reward)
+from rlbook.rlhf import (beta_sweep, bradley_terry_loss, fit_bradley_terry, grpo_objective,
+                         group_relative_advantages, kl_divergence, kl_estimate,
+                         kl_optimal_policy, kl_regularized_objective, length_hacking_scenario,
+                         preference_accuracy, synthetic_preferences, verifiable_reward)
 from gradcheck import numerical_grad
 
 
@@ -29,6 +30,16 @@ def test_kl_is_asymmetric_nonnegative_and_batched():
     kl = kl_divergence(p, q)
     assert kl.shape == (50,) and (kl > 0).all()
     assert not np.allclose(kl, kl_divergence(q, p))
+
+
+def test_kl_agrees_with_scipy():
+    rng = np.random.default_rng(1)
+    p, q = softmax(rng.normal(size=(30, 6))), softmax(rng.normal(size=(30, 6)))
+    p[:5, 0] = 0.0                                    # zero terms count 0
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(kl_divergence(p, q), stats.entropy(p, q, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(kl_divergence(p, q), special.rel_entr(p, q).sum(axis=1),
+                               rtol=1e-12)
 
 
 @pytest.mark.parametrize("p, q, message", [
@@ -70,6 +81,25 @@ def test_kl_optimal_policy_closed_form_and_value():
     result = kl_regularized_objective(np.log(pi), R, PI_REF, beta)
     assert result.value == pytest.approx(beta * np.log(weights.sum()))
     np.testing.assert_allclose(result.grad_logits, 0.0, atol=1e-12)
+
+
+def test_kl_objective_and_optimum_agree_with_scipy():
+    rng = np.random.default_rng(2)
+    for beta in (0.05, 0.7, 20.0):
+        h, r = rng.normal(size=6), rng.normal(size=6)
+        pi_ref = special.softmax(rng.normal(size=6))
+        result = kl_regularized_objective(h, r, pi_ref, beta)
+        pi = special.softmax(h)
+        np.testing.assert_allclose(result.pi, pi, rtol=1e-12)
+        assert result.kl == pytest.approx(stats.entropy(pi, pi_ref), rel=1e-10, abs=1e-14)
+        assert result.value == pytest.approx(pi @ r - beta * stats.entropy(pi, pi_ref),
+                                             rel=1e-10)
+        # The maximiser is softmax(log pi_ref + r / beta); its value is beta log Z.
+        log_weights = np.log(pi_ref) + r / beta
+        best = kl_optimal_policy(pi_ref, r, beta)
+        np.testing.assert_allclose(best, special.softmax(log_weights), rtol=1e-10)
+        value = kl_regularized_objective(np.log(best), r, pi_ref, beta).value
+        assert value == pytest.approx(beta * special.logsumexp(log_weights), rel=1e-10)
 
 
 def test_gradient_ascent_reaches_the_kl_optimum():
@@ -121,6 +151,21 @@ def test_bradley_terry_gradient_matches_finite_differences():
     np.testing.assert_allclose(grad, numeric, atol=1e-8)
 
 
+def test_bradley_terry_loss_agrees_with_scipy_log_expit():
+    # -log sigmoid(m) is -log_expit(m); its derivative in m is -expit(-m).
+    rng = np.random.default_rng(4)
+    Xc, Xr = rng.normal(scale=30.0, size=(2, 500, 3))   # margins from about -300 to 300
+    w = np.array([1.0, -2.0, 0.5])
+    margin = (Xc - Xr) @ w
+    assert np.abs(margin).max() > 200
+    for l2 in (0.0, 0.3):
+        loss, grad = bradley_terry_loss(w, Xc, Xr, l2=l2)
+        assert loss == pytest.approx(-special.log_expit(margin).mean() + 0.5 * l2 * w @ w,
+                                     rel=1e-12)
+        expected = -(special.expit(-margin) @ (Xc - Xr)) / len(margin) + l2 * w
+        np.testing.assert_allclose(grad, expected, rtol=1e-10)
+
+
 def test_bradley_terry_loss_is_stable_for_huge_margins():
     loss, grad = bradley_terry_loss([1000.0], [[0.0]], [[1.0]])
     assert loss == pytest.approx(1000.0) and np.isfinite(grad).all()
@@ -138,6 +183,18 @@ def test_reward_model_recovers_the_true_direction():
     acc = preference_accuracy(model, test.X_chosen, test.X_rejected)
     best = preference_accuracy(w_true, test.X_chosen, test.X_rejected)
     assert acc > 0.75 and acc >= best - 0.03
+
+
+def test_fitted_reward_model_matches_scipy_minimize():
+    # Gradient descent on the convex Bradley-Terry loss reaches the minimiser that an
+    # independent optimiser (scipy's BFGS on -mean log_expit) finds.
+    prefs = synthetic_preferences([1.5, -0.5, 0.8], 300, seed=9)
+    diff = prefs.X_chosen - prefs.X_rejected
+    reference = optimize.minimize(lambda w: -special.log_expit(diff @ w).mean() + 0.05 * w @ w,
+                                  np.zeros(3), method="BFGS", options={"gtol": 1e-10}).x
+    model = fit_bradley_terry(prefs.X_chosen, prefs.X_rejected, step_size=1.0,
+                              iterations=3000, l2=0.1)
+    np.testing.assert_allclose(model.w, reference, atol=1e-5)
 
 
 def test_synthetic_preferences_follow_the_annotator():
@@ -183,25 +240,197 @@ def test_bradley_terry_errors(call, message):
 
 # -- GRPO and verifiable rewards ---------------------------------------------------
 def test_group_relative_advantages_by_hand():
-    # Rewards 1, 0, 1, 0: mean 0.5, population std 0.5.
+    # Rewards 1, 0, 1, 0: mean 0.5, population std 0.5, sample std sqrt(1/3).
     np.testing.assert_allclose(group_relative_advantages([1, 0, 1, 0]), [1, -1, 1, -1],
                                atol=1e-7)
-    np.testing.assert_allclose(group_relative_advantages([3.0, 1.0, 2.0], scale=False),
+    np.testing.assert_allclose(group_relative_advantages([1, 0, 1, 0], std="sample"),
+                               np.array([1, -1, 1, -1]) * 0.5 * np.sqrt(3), atol=1e-7)
+    np.testing.assert_allclose(group_relative_advantages([3.0, 1.0, 2.0], std=None),
                                [1.0, -1.0, 0.0])
+    # Exercise 6 of the chapter: (0, 0, 0, 1).
+    np.testing.assert_allclose(group_relative_advantages([0, 0, 0, 1]),
+                               [-1 / np.sqrt(3)] * 3 + [np.sqrt(3)], atol=1e-7)
+    np.testing.assert_allclose(group_relative_advantages([0, 0, 0, 1], std="sample"),
+                               [-0.5] * 3 + [1.5], atol=1e-7)
+
+
+@pytest.mark.parametrize("std, ddof", [("population", 0), ("sample", 1)])
+def test_group_relative_advantages_are_scipy_zscores(std, ddof):
+    # GRPO's advantage is the z-score of each reward within its group (Shao et al., 2024);
+    # TRL's GRPOTrainer divides by torch's std, the sample std (ddof = 1).
+    rng = np.random.default_rng(5)
+    rewards = rng.normal(size=(20, 8))
+    np.testing.assert_allclose(group_relative_advantages(rewards, std=std),
+                               stats.zscore(rewards, axis=1, ddof=ddof), rtol=1e-6)
+    np.testing.assert_allclose(group_relative_advantages(rewards, std=None),
+                               rewards - rewards.mean(axis=1, keepdims=True), rtol=1e-12)
+
+
+def test_dividing_by_the_std_reweights_prompts_by_difficulty():
+    # Dr. GRPO's point (Liu et al., 2025): with 0/1 rewards and a fraction p right, the total
+    # |advantage| of a group is 2 K p (1 - p) when only centred, 2 K sqrt(p (1 - p)) when
+    # divided by the population std: lopsided (too easy, too hard) prompts gain weight.
+    K = 8
+    for right in range(1, K):
+        p = right / K
+        group = np.r_[np.ones(right), np.zeros(K - right)]
+        centred = np.abs(group_relative_advantages(group, std=None)).sum()
+        scaled = np.abs(group_relative_advantages(group)).sum()
+        assert centred == pytest.approx(2 * K * p * (1 - p))
+        assert scaled == pytest.approx(2 * K * np.sqrt(p * (1 - p)), rel=1e-6)
 
 
 def test_group_relative_advantages_per_group_and_all_equal():
     adv = group_relative_advantages([[1.0, 1.0, 1.0], [0.0, 0.0, 3.0]])
     np.testing.assert_allclose(adv[0], 0.0)                   # no signal from a uniform group
     np.testing.assert_allclose(adv[1], [-1 / np.sqrt(2)] * 2 + [np.sqrt(2)], atol=1e-7)
+    for std in ("population", "sample", None):
+        np.testing.assert_allclose(group_relative_advantages([2.0, 2.0], std=std), 0.0)
 
 
 def test_group_relative_advantages_errors():
-    with pytest.raises(ValueError, match=r"rewards must have shape \(G,\) or \(n_groups, G\) "
-                                         r"with G >= 2; got \(1,\)"):
+    with pytest.raises(ValueError, match=r"rewards must have shape \(K,\) or \(n_groups, K\) "
+                                         r"with K >= 2; got \(1,\)"):
         group_relative_advantages([1.0])
     with pytest.raises(ValueError, match="eps must be > 0; got 0"):
         group_relative_advantages([1.0, 0.0], eps=0)
+    with pytest.raises(ValueError, match="std must be 'population', 'sample' or None; "
+                                         "got 'ddof1'"):
+        group_relative_advantages([1.0, 0.0], std="ddof1")
+
+
+# -- KL estimators --------------------------------------------------------------------
+def test_kl_estimators_in_exact_expectation():
+    # Under y ~ pi, E[k1] = E[k3] = KL(pi || pi_ref) exactly (Schulman, 2020); k2 is biased.
+    rng = np.random.default_rng(6)
+    pi, pi_ref = special.softmax(rng.normal(size=7)), special.softmax(rng.normal(size=7))
+    kl = special.rel_entr(pi, pi_ref).sum()
+    logp, logq = np.log(pi), np.log(pi_ref)
+    assert pi @ kl_estimate(logp, logq, kind="k1") == pytest.approx(kl, rel=1e-12)
+    assert pi @ kl_estimate(logp, logq, kind="k3") == pytest.approx(kl, rel=1e-12)
+    assert abs(pi @ kl_estimate(logp, logq, kind="k2") - kl) > 1e-3
+    assert (kl_estimate(logp, logq) >= 0).all()               # k3 is never negative
+    assert (kl_estimate(logp, logq, kind="k1") < 0).any()     # k1 can be
+    # Close distributions: k2 is within second order of the truth.
+    near = special.softmax(np.log(pi) + 0.01 * rng.normal(size=7))
+    k2 = pi @ kl_estimate(logp, np.log(near), kind="k2")
+    assert k2 == pytest.approx(special.rel_entr(pi, near).sum(), rel=0.05)
+
+
+def test_k3_by_hand_and_sampled():
+    # log r = log pi_ref - log pi = log 2: k3 = (2 - 1) - log 2.
+    assert kl_estimate(np.log(0.25), np.log(0.5)) == pytest.approx(1 - np.log(2))
+    rng = np.random.default_rng(8)
+    pi, pi_ref = np.array([0.7, 0.2, 0.1]), np.array([0.3, 0.3, 0.4])
+    y = rng.choice(3, size=100_000, p=pi)
+    k3 = kl_estimate(np.log(pi[y]), np.log(pi_ref[y]))
+    se = k3.std() / np.sqrt(len(y))
+    assert abs(k3.mean() - stats.entropy(pi, pi_ref)) < 4 * se
+
+
+def test_kl_estimate_errors():
+    with pytest.raises(ValueError, match=r"kind must be one of \{'k1', 'k2', 'k3'\}; got 'k4'"):
+        kl_estimate(0.0, 0.0, kind="k4")
+    with pytest.raises(ValueError, match=r"log_prob and log_prob_ref must have one shape; "
+                                         r"got \(2,\) and \(3,\)"):
+        kl_estimate(np.zeros(2), np.zeros(3))
+
+
+# -- GRPO's objective ----------------------------------------------------------------
+def trl_grpo_loss(logp, old, ref, adv, mask, clip_eps, beta, loss_type, max_length):
+    """TRL's GRPOTrainer loss, transcribed: per-token -min(rho A, clip(rho) A) + beta k3,
+    aggregated as loss_type "grpo" (Shao et al.), "bnpo" (all tokens of the batch) or
+    "dr_grpo" (Liu et al.: a constant, K * max_length)."""
+    per_token_kl = np.exp(ref - logp) - (ref - logp) - 1
+    coef_1 = np.exp(logp - old)
+    coef_2 = np.clip(coef_1, 1 - clip_eps, 1 + clip_eps)
+    per_token_loss = -np.minimum(coef_1 * adv[:, None], coef_2 * adv[:, None])
+    per_token_loss = per_token_loss + beta * per_token_kl
+    if loss_type == "grpo":
+        return ((per_token_loss * mask).sum(-1) / mask.sum(-1)).mean()
+    if loss_type == "bnpo":
+        return (per_token_loss * mask).sum() / mask.sum()
+    return (per_token_loss * mask).sum() / (per_token_loss.shape[0] * max_length)
+
+
+def grpo_batch(seed=0, K=5, T=7):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(2, T + 1, size=K)
+    mask = np.arange(T)[None, :] < lengths[:, None]
+    old = np.log(rng.uniform(0.05, 0.9, size=(K, T)))
+    new = old + rng.normal(scale=0.3, size=(K, T))
+    ref = old + rng.normal(scale=0.3, size=(K, T))
+    adv = group_relative_advantages(rng.normal(size=K))
+    return new, old, ref, adv, mask
+
+
+@pytest.mark.parametrize("length_norm, loss_type", [("sequence", "grpo"), ("token", "bnpo"),
+                                                    ("constant", "dr_grpo")])
+def test_grpo_objective_matches_trl(length_norm, loss_type):
+    new, old, ref, adv, mask = grpo_batch()
+    result = grpo_objective(new, old, ref, adv, mask, clip_eps=0.2, beta=0.04,
+                            length_norm=length_norm)
+    expected = -trl_grpo_loss(new, old, ref, adv, mask, 0.2, 0.04, loss_type, mask.shape[1])
+    assert result.value == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(result.kl[mask], kl_estimate(new, ref)[mask], rtol=1e-12)
+    np.testing.assert_allclose(result.weight.sum(), 1.0 if length_norm != "constant" else
+                               mask.sum() / mask.size)
+    assert (result.weight[~mask] == 0).all() and (result.grad_log_prob[~mask] == 0).all()
+
+
+@pytest.mark.parametrize("length_norm", ["sequence", "token", "constant"])
+def test_grpo_gradient_matches_finite_differences(length_norm):
+    new, old, ref, adv, mask = grpo_batch(seed=1)
+    result = grpo_objective(new, old, ref, adv, mask, length_norm=length_norm, beta=0.1)
+    numeric = numerical_grad(lambda x: grpo_objective(x, old, ref, adv, mask,
+                                                      length_norm=length_norm,
+                                                      beta=0.1).value, new)
+    np.testing.assert_allclose(result.grad_log_prob, numeric, atol=1e-8)
+    assert result.zero_grad.any()                            # the clip was exercised
+
+
+def test_grpo_length_normalisation_favours_long_wrong_answers():
+    # At the first step (new = old = ref) the push on each token is weight * advantage.
+    # Dividing by each response's own length pushes the tokens of a long wrong answer down
+    # less than those of a short one (Liu et al., 2025); a constant divisor does not.
+    lengths = np.array([3, 9, 3, 9])
+    mask = np.arange(9)[None, :] < lengths[:, None]
+    adv = group_relative_advantages([1.0, 1.0, 0.0, 0.0])     # +1 +1 -1 -1
+    logp = np.log(np.full((4, 9), 0.5))
+    seq = grpo_objective(logp, logp, logp, adv, mask, length_norm="sequence")
+    const = grpo_objective(logp, logp, logp, adv, mask, length_norm="constant")
+    np.testing.assert_allclose(seq.grad_log_prob[:, 0], adv / (4 * lengths), atol=1e-8)
+    np.testing.assert_allclose(const.grad_log_prob[:, 0], adv / (4 * 9), atol=1e-8)
+    assert abs(seq.grad_log_prob[3, 0]) < abs(seq.grad_log_prob[2, 0])
+    assert seq.kl[mask].max() == 0.0 and seq.ratio[mask].tolist() == [1.0] * mask.sum()
+
+
+def test_grpo_objective_accepts_per_token_advantages_and_no_mask():
+    new, old, ref, adv, _ = grpo_batch(seed=2)
+    a = grpo_objective(new, old, ref, adv)
+    b = grpo_objective(new, old, ref, np.repeat(adv[:, None], new.shape[1], axis=1),
+                       np.ones(new.shape, dtype=bool))
+    assert a.value == pytest.approx(b.value, rel=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(length_norm="batch"),
+     r"length_norm must be one of \{'constant', 'sequence', 'token'\}; got 'batch'"),
+    (dict(clip_eps=1.0), r"clip_eps must be in \(0, 1\); got 1.0"),
+    (dict(beta=-0.1), r"beta must be >= 0; got -0.1"),
+    (dict(old=np.zeros((2, 3))), r"log_prob_old must have shape \(2, 4\); got \(2, 3\)"),
+    (dict(adv=np.zeros(3)), r"advantages must have shape \(2,\) or \(2, 4\); got \(3,\)"),
+    (dict(mask=np.zeros((2, 4), dtype=bool)), "mask leaves response 0 without tokens"),
+    (dict(mask=np.ones((2, 4))), "mask must be a boolean array of shape"),
+])
+def test_grpo_objective_errors(kwargs, message):
+    args = dict(new=np.zeros((2, 4)), old=np.zeros((2, 4)), ref=np.zeros((2, 4)),
+                adv=np.array([1.0, -1.0]), mask=None)
+    options = {k: kwargs.pop(k) for k in list(kwargs) if k not in args}
+    args |= kwargs
+    with pytest.raises(ValueError, match=message):
+        grpo_objective(args["new"], args["old"], args["ref"], args["adv"], args["mask"],
+                       **options)
 
 
 @pytest.mark.parametrize("response, expected, reward", [

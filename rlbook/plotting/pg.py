@@ -66,7 +66,7 @@ def plot_policy_over_lengths(ax, lengths, pis, labels):
     return ax
 
 
-def plot_clip_surrogate(ax, *, eps=0.2, advantage=1.0, ratios=None):
+def plot_clip_surrogate(ax, *, clip_eps=0.2, advantage=1.0, ratios=None):
     """PPO's per-sample objective ``min(rho A, clip(rho) A)`` against the ratio ``rho``.
 
     The stretch where the clipped term is the minimum (flat: zero gradient)
@@ -75,7 +75,8 @@ def plot_clip_surrogate(ax, *, eps=0.2, advantage=1.0, ratios=None):
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-    eps : float in (0, 1)
+    clip_eps : float in (0, 1)
+        PPO's clip range.
     advantage : float, nonzero
     ratios : array_like, optional
         Where to evaluate; ``linspace(0, 2, 401)`` by default.
@@ -87,7 +88,7 @@ def plot_clip_surrogate(ax, *, eps=0.2, advantage=1.0, ratios=None):
     Raises
     ------
     ValueError
-        If ``advantage`` is 0 or ``eps`` is outside (0, 1).
+        If ``advantage`` is 0 or ``clip_eps`` is outside (0, 1).
     """
     from rlbook.ppo import clip_zeroes_gradient
 
@@ -95,13 +96,13 @@ def plot_clip_surrogate(ax, *, eps=0.2, advantage=1.0, ratios=None):
         raise ValueError("advantage must be nonzero")
     rho = np.linspace(0.0, 2.0, 401) if ratios is None else np.asarray(ratios, dtype=float)
     A = np.full_like(rho, float(advantage))
-    cut = clip_zeroes_gradient(rho, A, eps)
-    surrogate = np.minimum(rho * A, np.clip(rho, 1 - eps, 1 + eps) * A)
+    cut = clip_zeroes_gradient(rho, A, clip_eps)
+    surrogate = np.minimum(rho * A, np.clip(rho, 1 - clip_eps, 1 + clip_eps) * A)
     (line,) = ax.plot(rho, surrogate, label=rf"$\min(\rho A,\ \mathrm{{clip}}(\rho) A)$, A = {advantage:+g}")
     ax.plot(rho, rho * A, ls=":", lw=1, color=line.get_color(), label=r"unclipped $\rho A$")
     ax.fill_between(rho, 0, 1, where=cut, transform=ax.get_xaxis_transform(), alpha=0.15,
                     color=line.get_color(), lw=0, label="gradient cut (flat)")
-    for edge in (1 - eps, 1 + eps):
+    for edge in (1 - clip_eps, 1 + clip_eps):
         ax.axvline(edge, lw=0.8, ls="--", color="0.5")
     ax.set_xlabel(r"ratio $\rho = \pi_{new} / \pi_{old}$")
     ax.set_ylabel("per-sample objective")
