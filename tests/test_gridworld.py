@@ -78,3 +78,21 @@ def test_render_marks_the_agent():
     env = GridWorld(LAYOUT)
     assert env.render(4).splitlines()[1] == ". A ."
     assert np.sum(env.terminal) == 1
+
+
+def test_to_mdp_is_the_model_with_named_cells():
+    env = GridWorld(LAYOUT, slip=0.2)
+    mdp = env.to_mdp(0.9)
+    assert mdp.gamma == 0.9 and mdp.n_states == 9 and mdp.n_actions == 4
+    assert mdp.states[5] == "(1, 2)" and mdp.actions == ("up", "right", "down", "left")
+    assert np.flatnonzero(mdp.terminal).tolist() == [4, 8]     # the wall, never entered; the goal
+    for s in range(9):
+        for a in range(4):
+            expected = np.zeros(9)
+            reward = 0.0
+            for p, s2, r, _ in env.P[s][a]:
+                expected[s2] += p
+                reward += p * r
+            assert np.allclose(mdp.P[s, a], expected) and mdp.r[s, a] == pytest.approx(reward)
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 1.5"):
+        env.to_mdp(1.5)

@@ -1,8 +1,22 @@
-"""Environments with Gymnasium's API (``reset`` / ``step``) and discrete spaces."""
+"""Environments with Gymnasium's API (``reset`` / ``step``) and discrete spaces.
 
+* ``base`` -- :class:`DiscreteEnv`, what every environment shares (seeding, the
+  reset guard, the action check, truncation, fresh ``info``), and
+  :class:`Categorical`, the one sampler of random outcomes;
+* ``gridworld`` -- :class:`GridWorld`, a grid drawn as text, with its model;
+* ``cliff`` -- :func:`cliff_walking`, Sutton and Barto's cliff as a ``GridWorld``;
+* ``tabular`` -- :class:`TabularEnv`, any :class:`~rlbook.mdp.TabularMDP` as an
+  environment that can only be sampled;
+* ``bandit`` -- :class:`Bandit`, one state, one step;
+* ``spaces`` -- :class:`Discrete`, the action and observation space.
+"""
+
+from rlbook.envs.bandit import Bandit
+from rlbook.envs.base import Categorical, DiscreteEnv
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.spaces import Discrete
 from rlbook.envs.tabular import TabularEnv
 
-__all__ = ["Discrete", "GridWorld", "TabularEnv", "cliff_walking"]
+__all__ = ["Bandit", "Categorical", "Discrete", "DiscreteEnv", "GridWorld", "TabularEnv",
+           "cliff_walking"]

@@ -26,7 +26,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from rlbook.envs.spaces import Discrete
+from rlbook.envs.base import Categorical, DiscreteEnv
+from rlbook.mdp import TabularMDP
 
 # --8<-- [start:actions]
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
@@ -38,7 +39,12 @@ MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))  # (d_row, d_col) for each action
 _CELLS = frozenset("S.#CG")
 
 
-class GridWorld:
+def cell_names(n_rows: int, n_cols: int) -> tuple[str, ...]:
+    """State names ``"(row, col)"`` in row-major order, as the book prints grid states."""
+    return tuple(f"({r}, {c})" for r in range(n_rows) for c in range(n_cols))
+
+
+class GridWorld(DiscreteEnv):
     """A deterministic (or slippery) gridworld with Gymnasium's interface.
 
     Parameters
@@ -64,6 +70,12 @@ class GridWorld:
         If the layout is ragged, has an unknown character, not exactly one
         start, or no goal; if ``slip`` is outside [0, 1]; if ``max_steps``
         is not a positive integer.
+
+    Notes
+    -----
+    Seeding, the reset guard, the action check and truncation come from
+    :class:`~rlbook.envs.base.DiscreteEnv`; :meth:`to_mdp` gives the model as a
+    :class:`~rlbook.mdp.TabularMDP`.
     """
 
     metadata = {"render_modes": ["ansi"]}
@@ -89,8 +101,7 @@ class GridWorld:
             raise ValueError(f"layout has no goal cell; goals are {sorted(goals)}")
         if not 0.0 <= slip <= 1.0:
             raise ValueError(f"slip must be in [0, 1]; got {slip!r}")
-        if max_steps is not None and (int(max_steps) != max_steps or max_steps < 1):
-            raise ValueError(f"max_steps must be a positive integer or None; got {max_steps!r}")
+        super().__init__(len(rows) * len(rows[0]), len(MOVES), max_steps=max_steps)
 
         self.layout = tuple(rows)
         self.n_rows, self.n_cols = len(rows), len(rows[0])
@@ -98,24 +109,16 @@ class GridWorld:
         self.goals = MappingProxyType({k: float(v) for k, v in goals.items()})
         self.cliff_reward = float(cliff_reward)
         self.slip = float(slip)
-        self.max_steps = max_steps
         self.start = self.state(*starts[0])
-        self.observation_space = Discrete(self.n_rows * self.n_cols)
-        self.action_space = Discrete(len(MOVES))
         self.terminal = np.array([self.cell(s) in goals for s in range(self.n_states)])
         self.P = self._build_model()
-        self.np_random = np.random.default_rng()
-        self._s = None
-        self._t = 0
+        self._draw = {(s, a): Categorical([p for p, *_ in outcomes])
+                      for s, by_action in self.P.items() for a, outcomes in by_action.items()}
 
     # -- geometry -------------------------------------------------------
     @property
     def n_states(self) -> int:
         return self.n_rows * self.n_cols
-
-    @property
-    def unwrapped(self):
-        return self
 
     def state(self, row: int, col: int) -> int:
         """The state index of cell ``(row, col)``."""
@@ -165,31 +168,29 @@ class GridWorld:
                 P[s][a] = [(p, s2, r, done) for (s2, r, done), p in outcomes.items()]
         return P
 
-    # -- Gymnasium API --------------------------------------------------
-    def reset(self, *, seed=None, options=None):
-        """Start an episode at ``S``. Returns ``(obs, info)``."""
-        if seed is not None:
-            self.np_random = np.random.default_rng(seed)
-        self._s, self._t = self.start, 0
-        return self._s, {}
+    def to_mdp(self, gamma) -> TabularMDP:
+        """The model as a :class:`~rlbook.mdp.TabularMDP` with discount ``gamma``.
 
-    def step(self, action):
-        """Take ``action``. Returns ``(obs, reward, terminated, truncated, info)``."""
-        if self._s is None:
-            raise RuntimeError("call reset() before step()")
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be an integer in [0, {self.action_space.n}); "
-                             f"got {action!r}")
-        outcomes = self.P[self._s][int(action)]
-        if len(outcomes) == 1:
-            _, s2, reward, terminated = outcomes[0]
-        else:
-            i = self.np_random.choice(len(outcomes), p=[o[0] for o in outcomes])
-            _, s2, reward, terminated = outcomes[i]
-        self._t += 1
-        truncated = self.max_steps is not None and self._t >= self.max_steps and not terminated
-        self._s = None if (terminated or truncated) else s2
-        return s2, reward, terminated, truncated, {}
+        Built with :meth:`TabularMDP.from_gymnasium` from :attr:`P`: states are
+        named ``"(row, col)"``, actions ``up, right, down, left``; goal cells
+        (and walls and cliff cells, which are never occupied) are terminal with
+        value 0, and entering a goal pays its reward once.
+
+        Raises
+        ------
+        ValueError
+            If ``gamma`` is outside [0, 1].
+        """
+        return TabularMDP.from_gymnasium(self, gamma, states=cell_names(self.n_rows, self.n_cols),
+                                         actions=ACTION_NAMES)
+
+    # -- the steps DiscreteEnv calls ------------------------------------
+    def _start(self) -> int:
+        return self.start
+
+    def _transition(self, s: int, a: int) -> tuple[int, float, bool]:
+        _, s2, reward, terminated = self.P[s][a][self._draw[s, a].sample(self.np_random)]
+        return s2, reward, terminated
 
     def render(self, s=None) -> str:
         """The grid as text, with ``A`` at state ``s`` (default: the agent)."""

@@ -1,78 +1,20 @@
-"""Tests for rlbook.problems: the book's examples match their definitions."""
+"""Tests for rlbook.problems.gridworlds: the book's grids match their definitions."""
 
 import numpy as np
 import pytest
 
 from rlbook.bellman import q_from_v
 from rlbook.dp import policy_evaluation, value_iteration
-from rlbook.problems import (
-    access_review_mdp,
+from rlbook.envs.gridworld import GridWorld
+from rlbook.problems.gridworlds import (
+    GRID_4X4,
+    WALLED_3X3,
     gridworld_4x4,
     gridworld_mdp,
     slippery_gridworld,
-    support_router_mdp,
     sutton_barto_gridworld,
     walled_3x3_gridworld,
 )
-
-
-def test_access_review_structure():
-    mdp = access_review_mdp()
-    assert mdp.states == ("new_request", "evidence_ready", "review_queue", "closed")
-    assert mdp.actions == ("auto_approve", "request_evidence", "human_review", "approve_rotation")
-    assert mdp.gamma == 0.9
-    assert mdp.terminal.tolist() == [False, False, False, True]
-    assert mdp.allowed[:3].tolist() == [[True, True, True, False],
-                                        [True, False, True, False],
-                                        [False, False, False, True]]
-    assert mdp.r[0].tolist() == [-120.0, -4.0, -18.0, 0.0]
-    assert mdp.r[1].tolist() == [70.0, 0.0, -10.0, 0.0]
-    assert mdp.r[2, 3] == 80.0
-
-
-def test_access_review_optimal_values_by_backward_reasoning():
-    V = value_iteration(access_review_mdp()).V
-    # closed 0; review 80; evidence max(70, -10 + 0.9*80 = 62); new max(-120, 59, 54)
-    assert V == pytest.approx([59.0, 70.0, 80.0, 0.0])
-
-
-def test_access_review_abandonment_quarter():
-    mdp = access_review_mdp(abandon=0.25)
-    assert mdp.P[0, 1].tolist() == [0.0, 0.75, 0.0, 0.25]
-    Q = value_iteration(mdp).Q
-    assert Q[0, 1] == pytest.approx(30.75)  # 0.75 * 59 + 0.25 * -54
-    assert Q[0, 2] == pytest.approx(54.0)
-    assert int(np.argmax(Q[0])) == 2  # human_review
-
-
-def test_access_review_break_even_probability():
-    p = 5 / 113  # 59 - 113 p = 54
-    Q = value_iteration(access_review_mdp(abandon=p)).Q
-    assert Q[0, 1] == pytest.approx(54.0)
-    below = value_iteration(access_review_mdp(abandon=p - 1e-3)).Q[0]
-    above = value_iteration(access_review_mdp(abandon=p + 1e-3)).Q[0]
-    assert below[1] > below[2] and above[1] < above[2]
-
-
-def test_access_review_bad_abandon_and_gamma():
-    with pytest.raises(ValueError, match=r"abandon must be in \[0, 1\]; got 1.2"):
-        access_review_mdp(abandon=1.2)
-    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 2"):
-        access_review_mdp(gamma=2)
-
-
-def test_support_router_structure_and_solution():
-    mdp = support_router_mdp()
-    assert mdp.states == ("new_low", "new_high", "escalated", "resolved")
-    assert mdp.actions == ("auto_reply", "tier1", "specialist", "escalate")
-    hi, spec = mdp.state_index("new_high"), mdp.action_index("specialist")
-    assert mdp.P[hi, spec, mdp.state_index("resolved")] == 0.73
-    assert mdp.R[hi, spec, mdp.state_index("resolved")] == 7.0
-    assert not mdp.allowed[mdp.state_index("new_low"), mdp.action_index("escalate")]
-    # escalated under specialist: V = 0.8*6 + 0.2*(-5 + 0.9 V) -> V = 3.8 / 0.82
-    result = value_iteration(mdp)
-    assert result.V[2] == pytest.approx(3.8 / 0.82)
-    assert [mdp.actions[a] for a in result.policy[:3]] == ["tier1", "specialist", "specialist"]
 
 
 def test_sutton_barto_teleports_and_edges():
@@ -118,8 +60,6 @@ def test_walled_grid_gamma_sensitivity_and_second_goal():
 
 
 def test_gridworld_mdp_from_env_and_errors():
-    from rlbook.envs.gridworld import GridWorld
-
     env = GridWorld(["S G"])
     mdp = gridworld_mdp(env, 0.9)
     assert mdp.r[0, 1] == 10.0
@@ -151,3 +91,17 @@ def test_q_from_v_on_4x4_random_values_matches_backup():
     Q = q_from_v(mdp, V)
     # consistency: V(s) = mean_a Q(s, a) under the uniform policy
     assert np.allclose(Q.mean(axis=1), V)
+
+
+def test_gridworld_mdp_is_gridworld_to_mdp():
+    for layout, options, gamma in [(WALLED_3X3, {"goals": {"G": 10.0}}, 0.9),
+                                   (GRID_4X4, {"goals": {"G": -1.0}}, 1.0),
+                                   (WALLED_3X3, {"slip": 0.2}, 0.5)]:
+        wrapped = gridworld_mdp(layout, gamma, **options)
+        direct = GridWorld(layout, **options).to_mdp(gamma)
+        assert np.array_equal(wrapped.P, direct.P) and np.array_equal(wrapped.r, direct.r)
+        assert np.array_equal(wrapped.terminal, direct.terminal)
+        assert wrapped.states == direct.states and wrapped.gamma == gamma
+    walled = walled_3x3_gridworld()
+    assert np.array_equal(walled.P, GridWorld(WALLED_3X3).to_mdp(0.9).P)
+    assert np.array_equal(gridworld_4x4().r, GridWorld(GRID_4X4, goals={"G": -1.0}).to_mdp(1.0).r)

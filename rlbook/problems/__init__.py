@@ -1,0 +1,77 @@
+"""The book's worlds, one module per world; the algorithms that run on them live elsewhere.
+
+* ``access_review`` -- the running example (chapters 1-7): the MDP, the payoffs
+  of its first decision computed from ``Q*``, that decision as a bandit, and
+  chapter 7's access requests (cases, outcome table, sampled outcomes, a log);
+* ``gridworlds`` -- Sutton and Barto's 5x5 and 4x4 grids, the walled 3x3 grid,
+  any text layout, and large slippery grids;
+* ``support_router`` -- a support-ticket router (chapter 2);
+* ``short_corridor`` -- Sutton and Barto's corridor with switched actions,
+  whose best policy is stochastic (chapter 6);
+* ``length_hacking`` -- a learned reward that likes length, and the KL
+  penalty's sweep over ``beta`` (chapter 6).
+
+Every name is importable from here (``from rlbook.problems import
+access_review_mdp``); the ones the chapters call first are also in
+:mod:`rlbook` itself.
+"""
+
+from rlbook.problems.access_review import (
+    ACTIONS,
+    CASES,
+    OUTCOME_DELAY_MINUTES,
+    OUTCOME_TABLE,
+    SNAPSHOT_SCHEMA,
+    access_request_log,
+    access_request_outcomes,
+    access_review_bandit,
+    access_review_mdp,
+    route_outcomes,
+)
+from rlbook.problems.gridworlds import (
+    GRID_4X4,
+    WALLED_3X3,
+    gridworld_4x4,
+    gridworld_mdp,
+    slippery_gridworld,
+    sutton_barto_gridworld,
+    walled_3x3_gridworld,
+)
+from rlbook.problems.length_hacking import (
+    LENGTH_CENTRE,
+    LENGTH_SCALE,
+    BetaSweep,
+    LengthHackingScenario,
+    beta_sweep,
+    length_hacking_scenario,
+)
+from rlbook.problems.short_corridor import short_corridor
+from rlbook.problems.support_router import support_router_mdp
+
+__all__ = [
+    "ACTIONS",
+    "BetaSweep",
+    "CASES",
+    "GRID_4X4",
+    "LENGTH_CENTRE",
+    "LENGTH_SCALE",
+    "LengthHackingScenario",
+    "OUTCOME_DELAY_MINUTES",
+    "OUTCOME_TABLE",
+    "SNAPSHOT_SCHEMA",
+    "WALLED_3X3",
+    "access_request_log",
+    "access_request_outcomes",
+    "access_review_bandit",
+    "access_review_mdp",
+    "beta_sweep",
+    "gridworld_4x4",
+    "gridworld_mdp",
+    "length_hacking_scenario",
+    "route_outcomes",
+    "short_corridor",
+    "slippery_gridworld",
+    "support_router_mdp",
+    "sutton_barto_gridworld",
+    "walled_3x3_gridworld",
+]
