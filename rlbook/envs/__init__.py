@@ -8,15 +8,18 @@
 * ``tabular`` -- :class:`TabularEnv`, any :class:`~rlbook.mdp.TabularMDP` as an
   environment that can only be sampled;
 * ``bandit`` -- :class:`Bandit`, one state, one step;
+* ``cartpole`` -- :class:`CartPole`, Gymnasium's ``CartPole-v1`` dynamics, four
+  real observations (and :class:`Box`, their space);
 * ``spaces`` -- :class:`Discrete`, the action and observation space.
 """
 
 from rlbook.envs.bandit import Bandit
 from rlbook.envs.base import Categorical, DiscreteEnv
+from rlbook.envs.cartpole import Box, CartPole
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.spaces import Discrete
 from rlbook.envs.tabular import TabularEnv
 
-__all__ = ["Bandit", "Categorical", "Discrete", "DiscreteEnv", "GridWorld", "TabularEnv",
-           "cliff_walking"]
+__all__ = ["Bandit", "Box", "CartPole", "Categorical", "Discrete", "DiscreteEnv", "GridWorld",
+           "TabularEnv", "cliff_walking"]
