@@ -10,6 +10,7 @@
 * ``bandit`` -- :class:`Bandit`, one state, one step;
 * ``cartpole`` -- :class:`CartPole`, Gymnasium's ``CartPole-v1`` dynamics, four
   real observations (and :class:`Box`, their space);
+* ``mountain_car`` -- :class:`MountainCar`, Gymnasium's ``MountainCar-v0`` dynamics;
 * ``spaces`` -- :class:`Discrete`, the action and observation space.
 """
 
@@ -18,8 +19,9 @@ from rlbook.envs.base import Categorical, DiscreteEnv
 from rlbook.envs.cartpole import Box, CartPole
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.gridworld import GridWorld
+from rlbook.envs.mountain_car import MountainCar
 from rlbook.envs.spaces import Discrete
 from rlbook.envs.tabular import TabularEnv
 
 __all__ = ["Bandit", "Box", "CartPole", "Categorical", "Discrete", "DiscreteEnv", "GridWorld",
-           "TabularEnv", "cliff_walking"]
+           "MountainCar", "TabularEnv", "cliff_walking"]
