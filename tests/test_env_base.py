@@ -199,3 +199,17 @@ def test_bandit_is_one_step():
     env = Bandit([1.0, [(0.5, 0.0), (0.5, 2.0)]])
     assert env.reset(seed=0) == (0, {})
     assert env.step(0) == (0, 1.0, True, False, {})
+
+
+@pytest.mark.parametrize("name", ENVS)
+def test_a_whole_number_is_the_action_it_equals(name):
+    # As Discrete.contains says: 1.0 and np.int64(1) are action 1 (TabularEnv used to
+    # fail on 1.0 with an IndexError from its mask lookup).
+    outcomes = []
+    for action in (1, 1.0, np.int64(1)):
+        env = make_envs()[name]
+        _, info = env.reset(seed=3)
+        if "action_mask" in info and not info["action_mask"][1]:
+            pytest.skip("action 1 is not allowed at the start")
+        outcomes.append(env.step(action)[:4])
+    assert outcomes[0] == outcomes[1] == outcomes[2]

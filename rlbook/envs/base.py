@@ -26,6 +26,7 @@ the interface.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import index
 
 import numpy as np
 
@@ -131,7 +132,13 @@ class DiscreteEnv:
 
     def _check_action(self, s: int, action) -> int:
         """``action`` as an int; raise ``ValueError`` naming it if it is not one."""
-        if not self.action_space.contains(action):
+        try:
+            a = index(action)                  # ints and NumPy integers: the fast path
+        except TypeError:
+            a = -1
+        if 0 <= a < self.action_space.n:
+            return a
+        if not self.action_space.contains(action):   # 2.0 is action 2, as in Discrete
             raise ValueError(f"action must be an integer in [0, {self.action_space.n}); "
                              f"got {action!r}")
         return int(action)

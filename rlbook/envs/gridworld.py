@@ -112,8 +112,10 @@ class GridWorld(DiscreteEnv):
         self.start = self.state(*starts[0])
         self.terminal = np.array([self.cell(s) in goals for s in range(self.n_states)])
         self.P = self._build_model()
-        self._draw = {(s, a): Categorical([p for p, *_ in outcomes])
-                      for s, by_action in self.P.items() for a, outcomes in by_action.items()}
+        # Per (s, a): the sampler of the outcomes listed in P[s][a], and those outcomes.
+        self._outcomes = {(s, a): (Categorical([p for p, *_ in outcomes]), outcomes)
+                          for s, by_action in self.P.items()
+                          for a, outcomes in by_action.items()}
 
     # -- geometry -------------------------------------------------------
     @property
@@ -189,7 +191,8 @@ class GridWorld(DiscreteEnv):
         return self.start
 
     def _transition(self, s: int, a: int) -> tuple[int, float, bool]:
-        _, s2, reward, terminated = self.P[s][a][self._draw[s, a].sample(self.np_random)]
+        draw, outcomes = self._outcomes[s, a]
+        _, s2, reward, terminated = outcomes[draw.sample(self.np_random)]
         return s2, reward, terminated
 
     def render(self, s=None) -> str:
