@@ -200,20 +200,28 @@ def note(kind: str, outcome: str, seconds: float = 0.0, label: str = "") -> None
             os.close(fd)
 
 
+_created: str | None = None   # the report file start_report made (not one given by a caller)
+
+
 def start_report() -> Path:
-    """Create the report file for this run (once; child processes inherit it)."""
+    """The report file of this run: the one RLBOOK_CACHE_REPORT names (a caller's, such as the
+    benchmark's), or a new one (once; child processes inherit the variable)."""
+    global _created
     if not os.environ.get(REPORT):
         fd, name = tempfile.mkstemp(prefix="rlbook-cache-", suffix=".log")
         os.close(fd)
-        os.environ[REPORT] = name
+        os.environ[REPORT] = _created = name
     return Path(os.environ[REPORT])
 
 
 def end_report() -> None:
-    """Remove this run's report file."""
-    name = os.environ.pop(REPORT, None)
-    if name:
-        Path(name).unlink(missing_ok=True)
+    """Remove the report file, if start_report made it."""
+    global _created
+    if _created is not None:
+        Path(_created).unlink(missing_ok=True)
+        if os.environ.get(REPORT) == _created:
+            del os.environ[REPORT]
+        _created = None
 
 
 KINDS = {"block": "page blocks", "notebook": "chapter notebooks", "lab": "labs",

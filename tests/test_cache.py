@@ -302,3 +302,18 @@ def test_the_test_command_says_what_it_reused(tmp_path):
 
     assert "no cached result used: page blocks 0 reused / 1 run" in summary()
     assert "USED cached results (1 reused): page blocks 1 reused / 0 run" in summary()
+
+
+def test_a_report_file_given_by_the_caller_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "_created", None)   # this test session's own report stays
+    given = tmp_path / "report.log"
+    monkeypatch.setenv(cache.REPORT, str(given))
+    assert cache.start_report() == given
+    cache.Cache(tmp_path / "cache", report=True).note("block", "hit", 0.0, "page.md:1")
+    cache.end_report()
+    assert given.read_text() == "block hit 0.000 page.md:1\n"
+    monkeypatch.delenv(cache.REPORT)
+    made = cache.start_report()
+    assert made.exists() and os.environ[cache.REPORT] == str(made)
+    cache.end_report()
+    assert not made.exists() and cache.REPORT not in os.environ
