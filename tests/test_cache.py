@@ -33,10 +33,19 @@ print(x + 1)
 """
 
 
+def make_store(tmp_path, **live):
+    """A cache in a fresh folder whose fingerprint is the real one taken now, except for the
+    parts named in ``live``, recomputed at every lookup. Other people's edits to this working
+    tree while the test runs then cannot move it (test_the_fingerprint_is_made_of_... checks
+    that the real fingerprint is made of those parts)."""
+    frozen = cache.fingerprint()
+    return cache.Cache(tmp_path / "cache",
+                       fingerprint=lambda: {**frozen, **{k: part() for k, part in live.items()}})
+
+
 @pytest.fixture
 def store(tmp_path):
-    """A cache in a fresh folder, with the real fingerprint."""
-    return cache.Cache(tmp_path / "cache")
+    return make_store(tmp_path)
 
 
 @pytest.fixture
@@ -126,15 +135,33 @@ def test_a_failure_is_never_cached(tmp_path, store, real_runs):
     assert len(runs) == 4 and entries(store) == []
 
 
-def test_an_edited_rlbook_file_misses(tmp_path, store, runs, monkeypatch):
-    """The key hashes every file of the installed package; here a copy stands in for it."""
+def test_the_fingerprint_is_made_of_the_installed_rlbook_versions_and_checker(tmp_path,
+                                                                              monkeypatch):
     import rlbook
 
     assert cache.package_dir("rlbook") == Path(rlbook.__file__).resolve().parent
+    rlbook_copy, checker_copy = tmp_path / "rlbook", tmp_path / "booktools"
+    rlbook_copy.mkdir()
+    (rlbook_copy / "__init__.py").write_text("x = 1\n")
+    checker_copy.mkdir()
+    (checker_copy / "check.py").write_text("y = 2\n")
+    monkeypatch.setattr(cache, "package_dir", lambda name="rlbook": rlbook_copy)
+    monkeypatch.setattr(cache, "CHECKER", checker_copy)
+    monkeypatch.setattr(cache, "named_versions", lambda: {"numpy": "0.0.1"})
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Nehalem")
+    fp = cache.fingerprint()
+    assert fp["rlbook"] == cache.tree_digest(rlbook_copy)
+    assert fp["booktools"] == cache.tree_digest(checker_copy)
+    assert fp["versions"] == {"numpy": "0.0.1"} and fp["installed"] == cache.installed()
+    assert fp["env"]["OPENBLAS_CORETYPE"] == "Nehalem" and fp["interpreter"][0] == sys.executable
+
+
+def test_an_edited_rlbook_file_misses(tmp_path, runs):
+    """The key hashes every file of the installed package; here a copy stands in for it."""
     copy = tmp_path / "rlbook"
     shutil.copytree(cache.package_dir("rlbook"), copy,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(cache, "package_dir", lambda name="rlbook": copy)
+    store = make_store(tmp_path, rlbook=lambda: cache.tree_digest(copy))
     assert check.verify(chain(tmp_path), store).failure is None
     assert check.verify(chain(tmp_path), store).cached
     with open(copy / "returns.py", "a", encoding="utf-8") as source:
@@ -146,9 +173,11 @@ def test_an_edited_rlbook_file_misses(tmp_path, store, runs, monkeypatch):
 
 
 @pytest.mark.parametrize("library", ["python", "numpy", "matplotlib", "scipy", "gymnasium"])
-def test_a_different_version_misses(tmp_path, store, runs, monkeypatch, library):
+def test_a_different_version_misses(tmp_path, runs, monkeypatch, library):
     versions = dict(cache.named_versions())
+    store = make_store(tmp_path, versions=lambda: cache.named_versions())
     assert check.verify(chain(tmp_path), store).failure is None
+    assert check.verify(chain(tmp_path), store).cached
     monkeypatch.setattr(cache, "named_versions", lambda: dict(versions, **{library: "0.0.1"}))
     assert not check.verify(chain(tmp_path), store).cached and len(runs) == 2
 
@@ -164,11 +193,12 @@ def test_the_versions_are_those_installed():
         (numpy.__version__, matplotlib.__version__, scipy.__version__)
 
 
-def test_installing_or_upgrading_any_distribution_misses(tmp_path, store, runs, monkeypatch):
+def test_installing_or_upgrading_any_distribution_misses(tmp_path, runs, monkeypatch):
     packages = tmp_path / "site-packages"
     (packages / "numpy-2.4.0.dist-info").mkdir(parents=True)
     monkeypatch.setattr(cache.site, "getsitepackages", lambda: [str(packages)])
     monkeypatch.setattr(cache.site, "getusersitepackages", lambda: str(tmp_path / "none"))
+    store = make_store(tmp_path, installed=cache.installed)
     assert check.verify(chain(tmp_path), store).failure is None
     (packages / "numpy-2.4.0.dist-info").rename(packages / "numpy-2.4.1.dist-info")
     assert not check.verify(chain(tmp_path), store).cached
@@ -176,10 +206,10 @@ def test_installing_or_upgrading_any_distribution_misses(tmp_path, store, runs, 
     assert not check.verify(chain(tmp_path), store).cached and len(runs) == 3
 
 
-def test_an_edited_checker_misses(tmp_path, store, runs, monkeypatch):
+def test_an_edited_checker_misses(tmp_path, runs):
     copy = tmp_path / "booktools"
     shutil.copytree(cache.CHECKER, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(cache, "CHECKER", copy)
+    store = make_store(tmp_path, booktools=lambda: cache.tree_digest(copy))
     assert check.verify(chain(tmp_path), store).failure is None
     assert check.verify(chain(tmp_path), store).cached
     with open(copy / "check.py", "a", encoding="utf-8") as source:
@@ -300,8 +330,19 @@ def test_the_test_command_says_what_it_reused(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
         return next(line for line in done.stdout.splitlines() if "verification cache" in line)
 
+    before = cache.fingerprint()
     assert "no cached result used: page blocks 0 reused / 1 run" in summary()
-    assert "USED cached results (1 reused): page blocks 1 reused / 0 run" in summary()
+    for attempt in range(3):
+        second = summary()
+        if "USED cached results (1 reused): page blocks 1 reused / 0 run" in second:
+            break
+        # A miss is right only if rlbook, booktools or an installed package changed meanwhile
+        # (other people edit this working tree too): then the next run must hit.
+        now = cache.fingerprint()
+        assert now != before, second
+        before = now
+    else:
+        pytest.fail("three reruns missed while the fingerprint kept moving")
 
 
 def test_a_report_file_given_by_the_caller_is_kept(tmp_path, monkeypatch):
