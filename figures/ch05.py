@@ -7,10 +7,10 @@ import numpy as np
 from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
 from figures._registry import figure
+from rlbook.agent import visit_step_size
 from rlbook.dp import value_iteration
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.tabular import TabularEnv
-from rlbook.exploration import visit_step_size
 from rlbook.plotting import plot_curves, plot_grid
 from rlbook.plotting.learning import plot_q_values
 from rlbook.problems import WALLED_3X3, gridworld_4x4, gridworld_mdp

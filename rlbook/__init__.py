@@ -16,7 +16,7 @@ from rlbook.dp import (
 from rlbook.envs import Discrete, GridWorld, TabularEnv, cliff_walking
 from rlbook.exploration import boltzmann, epsilon_greedy, exponential_decay, linear_decay
 from rlbook.evaluation import (
-    PolicyEvaluation,
+    ReturnSummary,
     evaluate_policy,
     select_policy,
     summarize_returns,
@@ -24,7 +24,7 @@ from rlbook.evaluation import (
 )
 from rlbook.leakage import leakage_fields
 from rlbook.mdp import TabularMDP
-from rlbook.monte_carlo import mc_control, mc_evaluation
+from rlbook.monte_carlo import mc_control, mc_prediction
 from rlbook.off_policy import effective_sample_size, importance_sampling
 from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
 from rlbook.ppo import clip_zeroes_gradient, ppo_clip_objective
@@ -49,7 +49,7 @@ from rlbook.rlhf import (
 )
 from rlbook.rollout import Episode, rollout
 from rlbook.splits import check_split, time_split
-from rlbook.td import LearningResult, q_learning, sarsa, td0_evaluation
+from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -88,11 +88,12 @@ __all__ = [
     "epsilon_greedy",
     "exponential_decay",
     "linear_decay",
+    "PredictionResult",
     "mc_control",
-    "mc_evaluation",
+    "mc_prediction",
     "q_learning",
     "sarsa",
-    "td0_evaluation",
+    "td0_prediction",
     # chapter 6: policy gradients to RLHF
     "LinearSoftmaxPolicy",
     "ReinforceResult",
@@ -110,7 +111,7 @@ __all__ = [
     "softmax",
     "verifiable_reward",
     # chapter 7: held-out evaluation
-    "PolicyEvaluation",
+    "ReturnSummary",
     "check_split",
     "effective_sample_size",
     "evaluate_policy",
@@ -123,3 +124,7 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+from rlbook.deprecated import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)   # names renamed in 0.1.x (rlbook.deprecated), warn

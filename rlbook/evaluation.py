@@ -48,7 +48,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rlbook._validate import check_choice, check_gamma, check_rng
+from rlbook.deprecated import module_getattr
+from rlbook.validate import (
+    check_choice,
+    check_gamma,
+    check_integer,
+    check_rng,
+    check_unit_interval,
+)
 from rlbook.off_policy import sample_actions
 from rlbook.rollout import rollout
 
@@ -57,7 +64,7 @@ __all__ = [
     "CASES",
     "OUTCOME_DELAY_MINUTES",
     "OUTCOME_TABLE",
-    "PolicyEvaluation",
+    "ReturnSummary",
     "Seeds",
     "SCORES",
     "Selection",
@@ -72,6 +79,7 @@ __all__ = [
     "t_interval",
     "train_eval_seeds",
 ]
+__getattr__ = module_getattr(__name__)   # PolicyEvaluation: the old name of ReturnSummary, warns
 
 # --8<-- [start:access_requests]
 CASES = ("required_review", "clear_evidence")
@@ -87,7 +95,7 @@ OUTCOME_TABLE = np.array([[-120.0, 31.0, 54.0],
 
 
 @dataclass(frozen=True)
-class PolicyEvaluation:
+class ReturnSummary:
     """Summary of the returns of a policy on held-out episodes.
 
     Attributes
@@ -164,7 +172,7 @@ def t_interval(returns, *, confidence=0.95):
         or ``confidence`` is not in (0, 1).
     """
     G = np.asarray(returns, dtype=float)
-    _check_confidence(confidence)
+    confidence = check_unit_interval("confidence", confidence, open_low=True, open_high=True)
     if G.ndim == 0 or G.shape[-1] < 2:
         raise ValueError("need at least 2 returns to estimate a standard error; got "
                          f"shape {G.shape}")
@@ -209,7 +217,7 @@ def summarize_returns(returns, *, severe_below=None, confidence=0.95, n_boot=200
 
     Returns
     -------
-    PolicyEvaluation
+    ReturnSummary
 
     Raises
     ------
@@ -218,29 +226,23 @@ def summarize_returns(returns, *, severe_below=None, confidence=0.95, n_boot=200
         value; if ``confidence`` is not in (0, 1); if ``n_boot < 0``.
     """
     G = _check_returns(returns)
-    _check_confidence(confidence)
-    if int(n_boot) != n_boot or n_boot < 0:
-        raise ValueError(f"n_boot must be a non-negative integer; got {n_boot!r}")
+    confidence = check_unit_interval("confidence", confidence, open_low=True, open_high=True)
+    n_boot = check_integer("n_boot", n_boot, minimum=0)
     rng = check_rng(seed, rng)
     mean = float(G.mean())
     std_error = float(G.std(ddof=1) / math.sqrt(len(G)))
     lo, hi = t_interval(G, confidence=confidence)
     ci_bootstrap = None
     if n_boot > 0:
-        boot_means = _bootstrap_means(G, int(n_boot), rng)
+        boot_means = _bootstrap_means(G, n_boot, rng)
         blo, bhi = np.quantile(boot_means, [(1 - confidence) / 2, (1 + confidence) / 2])
         ci_bootstrap = (float(blo), float(bhi))
     n_severe = None if severe_below is None else int(np.sum(G < severe_below))
-    return PolicyEvaluation(returns=G, mean=mean, std_error=std_error,
-                            ci_t=(float(lo), float(hi)), ci_bootstrap=ci_bootstrap,
-                            n_severe=n_severe, severe_below=severe_below,
-                            confidence=float(confidence))
+    return ReturnSummary(returns=G, mean=mean, std_error=std_error,
+                         ci_t=(float(lo), float(hi)), ci_bootstrap=ci_bootstrap,
+                         n_severe=n_severe, severe_below=severe_below,
+                         confidence=float(confidence))
 # --8<-- [end:summarize_returns]
-
-
-def _check_confidence(confidence):
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}")
 
 
 def _check_returns(returns) -> np.ndarray:
@@ -311,7 +313,7 @@ def evaluate_policy(env, policy, *, episodes, gamma, seed, severe_below=None,
 
     Returns
     -------
-    PolicyEvaluation
+    ReturnSummary
 
     Raises
     ------
@@ -319,12 +321,11 @@ def evaluate_policy(env, policy, *, episodes, gamma, seed, severe_below=None,
         If ``episodes < 2`` or ``gamma`` is not in [0, 1], or as
         :func:`summarize_returns` and :func:`rlbook.rollout.rollout` raise.
     """
-    if int(episodes) != episodes or episodes < 2:
-        raise ValueError(f"episodes must be an integer >= 2; got {episodes!r}")
+    episodes = check_integer("episodes", episodes, minimum=2)
     gamma = check_gamma(gamma)
     episode_stream, bootstrap_stream = np.random.SeedSequence(seed).spawn(2)
     returns, truncated = [], 0
-    for episode_seed in episode_stream.generate_state(int(episodes)):
+    for episode_seed in episode_stream.generate_state(episodes):
         episode = rollout(env, policy, seed=int(episode_seed), max_steps=max_steps)
         returns.append(episode.discounted_return(gamma))
         truncated += episode.truncated
@@ -372,7 +373,7 @@ def select_policy(candidates, evaluate, *, validation, test, score="mean"):
         Named policies, in any form ``evaluate`` accepts.
     evaluate : callable
         ``evaluate(policy, data)`` returns an evaluation, for example a
-        :class:`PolicyEvaluation`.
+        :class:`ReturnSummary`.
     validation, test :
         The data passed to ``evaluate`` (held-out episodes, or seeds).
     score : "mean", "fewest_severe" or callable, default "mean"

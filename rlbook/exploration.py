@@ -1,4 +1,4 @@
-r"""Choosing actions while learning: epsilon-greedy, Boltzmann, and schedules.
+r"""Choosing actions while learning: epsilon-greedy, Boltzmann, and epsilon schedules.
 
 Epsilon-greedy picks a uniformly random action with probability
 :math:`\epsilon` and a greedy one otherwise, so every action keeps probability
@@ -14,13 +14,9 @@ Boltzmann (softmax) exploration weights actions by their estimated value,
 :math:`\tau`: near-equal actions get near-equal chances, clearly bad ones are
 rarely tried.
 
-Schedules are callables. An epsilon schedule maps the episode index
-``k = 0, 1, ...`` to an exploration rate; a step-size schedule maps the visit
-count ``n = 1, 2, ...`` of the pair ``(s, a)`` being updated to a step size
-``alpha``. ``alpha_n = n ** -power`` with ``0.5 < power <= 1`` satisfies the
-Robbins-Monro conditions (the steps sum to infinity, their squares do not),
-which the convergence of Q-learning needs; a constant ``alpha`` keeps
-tracking and never settles. Chapter 5 of the book.
+Schedules are callables: an epsilon schedule maps the episode index
+``k = 0, 1, ...`` to an exploration rate. (Step-size schedules, functions of
+a pair's visit count, are in :mod:`rlbook.agent`.) Chapter 5 of the book.
 
 Every function draws its randomness from the ``rng`` it is given (a
 ``numpy.random.Generator``) and only through ``rng.random()``.
@@ -28,12 +24,12 @@ Every function draws its randomness from the ``rng`` it is given (a
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from rlbook._validate import check_unit_interval
+from rlbook.deprecated import module_getattr
+from rlbook.validate import check_integer, check_positive, check_unit_interval
 
 __all__ = [
     "boltzmann",
@@ -44,8 +40,8 @@ __all__ = [
     "exponential_decay",
     "greedy",
     "linear_decay",
-    "visit_step_size",
 ]
+__getattr__ = module_getattr(__name__)   # visit_step_size: moved to rlbook.agent, warns
 
 
 def _row(q):
@@ -162,7 +158,7 @@ def boltzmann_probabilities(q, temperature):
     ValueError
         If ``temperature`` is not a positive number.
     """
-    temperature = _check_positive("temperature", temperature)
+    temperature = check_positive("temperature", temperature)
     h = np.asarray(q, dtype=float) / temperature
     z = np.exp(h - h.max(axis=-1, keepdims=True))    # shift by the max: no overflow
     return z / z.sum(axis=-1, keepdims=True)
@@ -208,26 +204,6 @@ class _ExponentialDecay:
         return max(self.end, self.start * self.rate ** k)
 
 
-@dataclass(frozen=True)
-class _VisitStepSize:
-    power: float
-
-    def __call__(self, n):
-        return n ** -self.power
-
-
-
-
-def _check_positive(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number; got {value!r}") from None
-    if not v > 0.0 or math.isinf(v):
-        raise ValueError(f"{name} must be a positive number; got {value!r}")
-    return v
-
-
 def constant(value):
     """The schedule ``k -> value`` (a constant epsilon or step size).
 
@@ -248,9 +224,7 @@ def linear_decay(start, end, steps):
         If ``start`` or ``end`` is not in [0, 1] or ``steps`` is not a positive integer.
     """
     start, end = check_unit_interval("start", start), check_unit_interval("end", end)
-    if int(steps) != steps or steps < 1:
-        raise ValueError(f"steps must be a positive integer; got {steps!r}")
-    return _LinearDecay(start, end, int(steps))
+    return _LinearDecay(start, end, check_integer("steps", steps))
 
 
 def exponential_decay(start, end, rate):
@@ -262,39 +236,7 @@ def exponential_decay(start, end, rate):
         If ``start`` or ``end`` is not in [0, 1] or ``rate`` is not in (0, 1].
     """
     start, end = check_unit_interval("start", start), check_unit_interval("end", end)
-    rate_v = check_unit_interval("rate", rate)
-    if rate_v == 0.0:
-        raise ValueError(f"rate must be in (0, 1]; got {rate!r}")
-    return _ExponentialDecay(start, end, rate_v)
-
-
-# --8<-- [start:visit_step_size]
-def visit_step_size(power=0.6):
-    """The step-size schedule ``alpha_n = n ** -power`` for the ``n``-th visit of ``(s, a)``.
-
-    ``power = 1`` gives the running sample mean; ``0.5 < power < 1`` forgets
-    the early (biased) targets faster while still converging. The price: the
-    ``n``-th estimate weighs sample ``k`` by ``alpha_k (1 - alpha_{k+1}) ...
-    (1 - alpha_n)``, worth about ``n ** power`` independent samples, so noise
-    falls like ``n ** (-power / 2)`` rather than ``n ** -0.5`` (chapter 5,
-    "How fast does the error fall?").
-
-    Convergence (Robbins-Monro) needs ``0.5 < power <= 1``; smaller powers
-    are accepted so that you can watch what goes wrong.
-
-    Raises
-    ------
-    ValueError
-        If ``power`` is not in (0, 1].
-    """
-    try:
-        p = float(power)
-    except (TypeError, ValueError):
-        raise ValueError(f"power must be a number in (0, 1]; got {power!r}") from None
-    if not 0.0 < p <= 1.0:
-        raise ValueError(f"power must be in (0, 1]; got {power!r}")
-    return _VisitStepSize(p)
-# --8<-- [end:visit_step_size]
+    return _ExponentialDecay(start, end, check_unit_interval("rate", rate, open_low=True))
 
 
 def as_schedule(name, value):
@@ -308,25 +250,3 @@ def as_schedule(name, value):
     if callable(value):
         return value
     return _Constant(check_unit_interval(name, value))
-
-
-class _UniformStream:
-    """``rng.random()`` drawn in blocks: the same kind of stream, a tenth of the cost.
-
-    The learners call ``random()`` once or twice per step; a NumPy scalar draw
-    costs about half a microsecond, a list lookup a few tens of nanoseconds.
-    Quacks like a ``Generator`` for every function in this module.
-    """
-
-    __slots__ = ("_rng", "_block", "_buf", "_i")
-
-    def __init__(self, rng: np.random.Generator, block: int = 4096):
-        self._rng, self._block = rng, block
-        self._buf, self._i = [], 0
-
-    def random(self) -> float:
-        i = self._i
-        if i == len(self._buf):
-            self._buf, i = self._rng.random(self._block).tolist(), 0
-        self._i = i + 1
-        return self._buf[i]

@@ -28,43 +28,27 @@ account for the missing rewards, so give it environments whose episodes end.
 
 from __future__ import annotations
 
-import numpy as np
-
-from rlbook._validate import check_gamma, check_rng
-from rlbook.exploration import epsilon_greedy
-from rlbook.td import (
-    EvaluationResult,
+from rlbook.agent import (
+    ActionSets,
     LearningResult,
-    _ActionSets,
-    _actor,
-    _check_common,
-    _check_count,
-    _sizes,
-    _step_size,
-    _streams,
+    PredictionResult,
+    UniformStream,
+    as_actor,
+    as_step_size,
+    check_learner_args,
+    play_episode,
+    streams,
+    visit_step_size,
 )
+from rlbook.deprecated import module_getattr
+from rlbook.exploration import as_schedule, epsilon_greedy
 
-__all__ = ["mc_control", "mc_evaluation"]
-
-
-def _play(env, choose, seed, max_steps):
-    """One episode: lists of states, actions, rewards (``choose(s, info) -> a``)."""
-    s, info = env.reset(seed=seed)
-    states, actions, rewards = [], [], []
-    done = False
-    while not done:
-        a = choose(s, info)
-        s2, r, terminated, truncated, info = env.step(a)
-        states.append(s)
-        actions.append(a)
-        rewards.append(r)
-        done = terminated or truncated or len(rewards) == max_steps
-        s = s2
-    return states, actions, rewards
+__all__ = ["mc_control", "mc_prediction"]
+__getattr__ = module_getattr(__name__)   # mc_evaluation: the old name, warns
 
 
-# --8<-- [start:mc_evaluation]
-def mc_evaluation(env, policy, episodes, *, gamma, seed=None, rng=None, first_visit=True,
+# --8<-- [start:mc_prediction]
+def mc_prediction(env, policy, episodes, *, gamma, seed=None, rng=None, first_visit=True,
                   alpha=None, v_init=0.0, max_steps=None):
     """Estimate ``V^pi`` by averaging the returns that follow visits to each state.
 
@@ -72,7 +56,7 @@ def mc_evaluation(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
     ----------
     env : environment with Gymnasium's API and Discrete spaces
     policy : None, callable, int ndarray (n_states,) or ndarray (n_states, n_actions)
-        As in :func:`rlbook.td.td0_evaluation` (None: uniformly random among
+        As in :func:`rlbook.td.td0_prediction` (None: uniformly random among
         the allowed actions).
     episodes : int
     gamma : float in [0, 1]
@@ -89,7 +73,7 @@ def mc_evaluation(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
 
     Returns
     -------
-    EvaluationResult
+    PredictionResult
         ``V`` (``v_init`` for never-visited states), ``visits`` (returns averaged
         per state), ``episode_returns``, ``episode_lengths``.
 
@@ -97,21 +81,19 @@ def mc_evaluation(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
     ------
     ValueError
         If the spaces are not discrete, the policy has none of the accepted
-        forms, or a number is out of range.
+        forms or chooses an action the mask forbids, or a number is out of range.
     """
-    n_states, n_actions = _sizes(env)
-    episodes = _check_count("episodes", episodes)
-    gamma = check_gamma(gamma)
-    max_steps = _check_count("max_steps", max_steps, allow_none=True)
-    step_size = (lambda n: 1.0 / n) if alpha is None else _step_size(alpha)
-    act = _actor(policy, n_states, n_actions)
-    rng = check_rng(seed, rng)
-    env_seed = int(rng.integers(2**31 - 1))
-    V, N = np.full(n_states, float(v_init)), np.zeros(n_states, dtype=int)
+    n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
+        env, episodes, gamma, max_steps)
+    step_size = as_step_size(visit_step_size(1.0) if alpha is None else alpha)  # 1/n: the mean
+    act = as_actor(policy, n_actions, n_states)
+    env_seed, rng = streams(seed, rng)
+    V, N = [float(v_init)] * n_states, [0] * n_states
     returns, lengths = [], []
     for k in range(episodes):
-        states, _, rewards = _play(env, lambda s, info: act(s, info, rng),
-                                   env_seed if k == 0 else None, max_steps)
+        episode = play_episode(env, lambda s, info: act(s, info, rng),
+                               seed=env_seed if k == 0 else None, max_steps=max_steps)
+        states, rewards = episode.states.tolist(), episode.rewards.tolist()
         first = {}
         for t, s in enumerate(states):
             first.setdefault(s, t)                      # time of the first visit to s
@@ -125,8 +107,8 @@ def mc_evaluation(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
             V[s] += step_size(N[s]) * (G - V[s])
         returns.append(sum(rewards))
         lengths.append(len(rewards))
-    return EvaluationResult(V, N, np.array(returns, dtype=float), np.array(lengths, dtype=int))
-# --8<-- [end:mc_evaluation]
+    return PredictionResult.from_lists(V, N, returns, lengths)
+# --8<-- [end:mc_prediction]
 
 
 # --8<-- [start:mc_control]
@@ -159,19 +141,23 @@ def mc_control(env, episodes, *, gamma, epsilon, seed=None, rng=None, q_init=0.0
     ValueError
         If the spaces are not discrete or a number is out of range.
     """
-    n_states, n_actions, episodes, gamma, epsilon_at, max_steps = _check_common(
-        env, episodes, gamma, epsilon, max_steps)
-    step_size = (lambda n: 1.0 / n) if alpha is None else _step_size(alpha)
-    env_seed, rng = _streams(seed, rng)
+    n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
+        env, episodes, gamma, max_steps)
+    epsilon_at = as_schedule("epsilon", epsilon)
+    step_size = as_step_size(visit_step_size(1.0) if alpha is None else alpha)  # 1/n: the mean
+    env_seed, rng = streams(seed, rng)
+    rng = UniformStream(rng)                                     # fast rng.random()
     Q = [[float(q_init)] * n_actions for _ in range(n_states)]
     N = [[0] * n_actions for _ in range(n_states)]
-    allowed_in = _ActionSets(n_states, n_actions, Q)
+    allowed_in = ActionSets(n_actions, Q)                        # forbidden actions: Q = -inf
     returns, lengths = [], []
     for k in range(episodes):
         epsilon_k = epsilon_at(k)
-        states, actions, rewards = _play(
+        episode = play_episode(
             env, lambda s, info: epsilon_greedy(Q[s], epsilon_k, rng, allowed_in(s, info)),
-            env_seed if k == 0 else None, max_steps)
+            seed=env_seed if k == 0 else None, max_steps=max_steps)
+        states, actions = episode.states.tolist(), episode.actions.tolist()
+        rewards = episode.rewards.tolist()
         first = {}
         for t, pair in enumerate(zip(states, actions)):
             first.setdefault(pair, t)                   # time of the first visit to (s, a)
@@ -185,6 +171,5 @@ def mc_control(env, episodes, *, gamma, epsilon, seed=None, rng=None, q_init=0.0
             Q[s][a] += step_size(N[s][a]) * (G - Q[s][a])
         returns.append(sum(rewards))
         lengths.append(len(rewards))
-    return LearningResult(np.array(Q, dtype=float), np.array(returns, dtype=float),
-                          np.array(lengths, dtype=int), np.array(N, dtype=int))
+    return LearningResult.from_lists(Q, returns, lengths, N)
 # --8<-- [end:mc_control]

@@ -35,7 +35,7 @@ contains the true value about 60% of the time (``tests/test_off_policy.py``).
 Read the effective sample size first; Thomas, Theocharous and Ghavamzadeh
 (2015) give lower bounds that hold without a normality assumption.
 
-Chapter 7 of the book explains it; Sutton and Barto (2018), sections 5.5-5.9.
+Chapter 11 of the book explains it; Sutton and Barto (2018), sections 5.5-5.9.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlbook._validate import check_gamma, check_rng
+from rlbook.agent import policy_table
+from rlbook.validate import check_gamma, check_probabilities, check_rng
 
 __all__ = [
     "ISEstimate",
@@ -76,15 +77,13 @@ def sample_actions(pi, states, *, seed=None, rng=None):
     ValueError
         If ``pi`` is not 2-D with non-negative rows summing to 1.
     """
-    pi = _as_pi(pi, "pi")
-    sums = pi.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-8)
-    if bad.size:
-        raise ValueError(f"pi[{bad[0]}, :] sums to {sums[bad[0]]:.2f}, expected 1")
+    pi = _as_behavior(pi, "pi")
+    check_probabilities("pi", pi)
     rng = check_rng(seed, rng)
     cdf = np.cumsum(pi[np.asarray(states, dtype=int)], axis=1)
+    cdf /= cdf[:, -1:]                        # as Generator.choice does: the last entry is 1
     u = rng.random(len(cdf))[:, None]
-    return np.minimum((u >= cdf).sum(axis=1), pi.shape[1] - 1)
+    return (u >= cdf).sum(axis=1)             # the first index whose cdf exceeds u
 # --8<-- [end:sample_actions]
 
 
@@ -232,21 +231,12 @@ def effective_sample_size(weights):
 # --8<-- [end:effective_sample_size]
 
 
-def _as_pi(policy, name, n_actions=None):
-    """(S, A) probabilities from probabilities or a deterministic int policy."""
-    table = np.asarray(policy)
-    if table.ndim == 1 and np.issubdtype(table.dtype, np.integer) and n_actions is not None:
-        if table.size and (table.min() < 0 or table.max() >= n_actions):
-            raise ValueError(f"{name} has an action outside [0, {n_actions})")
-        return np.eye(n_actions)[table]
+def _as_behavior(policy, name):
+    """A logging policy: probabilities of shape (n_states, n_actions), checked row by row later."""
+    table = np.asarray(policy, dtype=float)
     if table.ndim != 2:
-        raise ValueError(f"{name} must be probabilities of shape (n_states, n_actions)"
-                         + (" or an int array (n_states,)" if n_actions is not None else "")
-                         + f"; got shape {table.shape}")
-    table = table.astype(float)
-    if (table < 0).any() or not np.isfinite(table).all():
-        s, a = np.argwhere((table < 0) | ~np.isfinite(table))[0]
-        raise ValueError(f"{name}[{s}, {a}] is {table[s, a]}; probabilities must be >= 0")
+        raise ValueError(f"{name} must be probabilities of shape (n_states, n_actions); "
+                         f"got shape {table.shape}")
     return table
 
 
@@ -292,13 +282,13 @@ def importance_sampling(episodes, target, behavior, *, gamma, weighted=False,
     """
     gamma = check_gamma(gamma)
     data = episodes if isinstance(episodes, Trajectories) else Trajectories.from_episodes(episodes)
-    mu = _as_pi(behavior, "behavior")
-    pi = _as_pi(target, "target", n_actions=mu.shape[1])
-    if pi.shape != mu.shape:
-        raise ValueError(f"target has shape {pi.shape} but behavior has shape {mu.shape}")
+    mu = _as_behavior(behavior, "behavior")
     mask = np.arange(data.states.shape[1]) < data.lengths[:, None]       # (n, T) real steps
     S, A = np.where(mask, data.states, 0), np.where(mask, data.actions, 0)
-    _check_logged(S, A, mask, pi, mu, state_names, action_names)
+    visited = _visited_states(S, A, mask, *mu.shape)
+    mu = policy_table(mu, *mu.shape, name="behavior", where=visited)
+    pi = policy_table(target, *mu.shape, name="target", where=visited)
+    _check_coverage(S, A, mask, pi, mu, state_names, action_names)
 
     rho = np.where(mask, pi[S, A] / np.where(mask, mu[S, A], 1.0), 1.0)  # ratio per step
     W = np.cumprod(rho, axis=1)                                          # W[i, t]
@@ -328,19 +318,19 @@ def importance_sampling(episodes, target, behavior, *, gamma, weighted=False,
 # --8<-- [end:importance_sampling]
 
 
-def _check_logged(S, A, mask, pi, mu, state_names, action_names):
-    n_states, n_actions = mu.shape
-    if (S >= n_states).any() or (S < 0).any() or (A >= n_actions).any() or (A < 0).any():
-        i, t = np.argwhere(mask & ((S >= n_states) | (S < 0) | (A >= n_actions) | (A < 0)))[0]
+def _visited_states(S, A, mask, n_states, n_actions):
+    """Which states the log visits, after checking every logged index is in range."""
+    outside = mask & ((S >= n_states) | (S < 0) | (A >= n_actions) | (A < 0))
+    if outside.any():
+        i, t = np.argwhere(outside)[0]
         raise ValueError(f"episode {i}, step {t}: state {S[i, t]} / action {A[i, t]} is outside "
                          f"the policies' shape ({n_states}, {n_actions})")
-    visited = np.unique(S[mask])
-    for name, table in (("target", pi), ("behavior", mu)):
-        sums = table[visited].sum(axis=1)
-        bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-8)
-        if bad.size:
-            raise ValueError(f"{name}[{visited[bad[0]]}, :] sums to {sums[bad[0]]:.2f}, "
-                             "expected 1")
+    visited = np.zeros(n_states, dtype=bool)
+    visited[S[mask]] = True
+    return visited
+
+
+def _check_coverage(S, A, mask, pi, mu, state_names, action_names):
     uncovered = (pi > 0) & (mu == 0)                                     # (S, A)
     hits = np.argwhere(mask & uncovered.any(axis=1)[S])
     if hits.size:

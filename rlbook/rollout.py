@@ -2,56 +2,20 @@
 
 The agent-environment loop of chapter 1: observe ``s_t``, act ``a_t``,
 receive ``r_t`` and ``s_{t+1}``, until the episode terminates (a terminal
-state) or is truncated (a step limit).
+state) or is truncated (a step limit). The loop itself, the policy forms and
+the random streams are :mod:`rlbook.agent`'s (:func:`~rlbook.agent.play_episode`,
+:func:`~rlbook.agent.as_actor`, :func:`~rlbook.agent.streams`); the episode
+comes back as an :class:`~rlbook.agent.Episode`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from rlbook.agent import Episode, as_actor, play_episode, streams
+from rlbook.deprecated import module_getattr
+from rlbook.validate import check_integer
 
-import numpy as np
-
-from rlbook.returns import discounted_return
-
-
-@dataclass(frozen=True)
-class Episode:
-    """One episode: ``states[t]``, ``actions[t]``, ``rewards[t]`` for each step ``t``.
-
-    ``final_state`` is the state the last step led to; ``terminated`` says the
-    episode reached a terminal state, ``truncated`` that it hit the step limit.
-    """
-
-    states: np.ndarray
-    actions: np.ndarray
-    rewards: np.ndarray
-    final_state: int
-    terminated: bool
-    truncated: bool
-
-    @property
-    def length(self) -> int:
-        return len(self.rewards)
-
-    def discounted_return(self, gamma: float) -> float:
-        """``G_0`` of this episode."""
-        return discounted_return(self.rewards, gamma)
-
-
-def as_policy_function(policy, n_actions):
-    """Turn the accepted policy forms into a function ``(obs, rng) -> action``."""
-    if policy is None:
-        return lambda obs, rng: int(rng.integers(n_actions))
-    if callable(policy):
-        return policy
-    table = np.asarray(policy)
-    if table.ndim == 1 and np.issubdtype(table.dtype, np.integer):
-        return lambda obs, rng: int(table[obs])
-    if table.ndim == 2 and table.shape[1] == n_actions:
-        return lambda obs, rng: int(rng.choice(n_actions, p=table[obs]))
-    raise ValueError("policy must be None (uniform random), a callable (obs, rng) -> action, "
-                     f"an int array (S,), or probabilities (S, {n_actions}); "
-                     f"got an array of shape {table.shape} and dtype {table.dtype}")
+__all__ = ["Episode", "rollout"]
+__getattr__ = module_getattr(__name__)   # as_policy_function: deprecated
 
 
 # --8<-- [start:rollout]
@@ -62,7 +26,8 @@ def rollout(env, policy=None, *, seed=None, max_steps=1_000):
     ----------
     env : environment with Gymnasium's API and a ``Discrete`` action space
     policy : None, callable, ndarray of shape (n_states,) or (n_states, n_actions)
-        None picks actions uniformly at random; a callable is called as
+        None picks actions uniformly at random (among those the env's
+        ``info["action_mask"]`` allows); a callable is called as
         ``policy(obs, rng)``; an int array is a deterministic policy; a float
         array holds action probabilities ``pi[s, a]``.
     seed : int or None
@@ -74,25 +39,13 @@ def rollout(env, policy=None, *, seed=None, max_steps=1_000):
     Raises
     ------
     ValueError
-        If ``policy`` has none of the accepted forms or ``max_steps < 1``.
+        If ``policy`` has none of the accepted forms or would take an action
+        the env's mask forbids, or ``max_steps`` is not a positive integer.
     """
-    if max_steps < 1:
-        raise ValueError(f"max_steps must be >= 1; got {max_steps!r}")
-    act = as_policy_function(policy, env.action_space.n)
-    env_seq, policy_seq = np.random.SeedSequence(seed).spawn(2)
-    rng = np.random.default_rng(policy_seq)
-    obs, _ = env.reset(seed=int(env_seq.generate_state(1)[0]))
-    states, actions, rewards = [], [], []
-    terminated = truncated = False
-    while not (terminated or truncated):
-        action = act(obs, rng)
-        next_obs, reward, terminated, truncated, _ = env.step(action)
-        states.append(obs)
-        actions.append(action)
-        rewards.append(reward)
-        obs = next_obs
-        if len(rewards) >= max_steps:
-            truncated = truncated or not terminated
-    return Episode(np.array(states), np.array(actions), np.array(rewards, dtype=float),
-                   int(obs), bool(terminated), bool(truncated))
+    max_steps = check_integer("max_steps", max_steps)
+    n_states = getattr(env.observation_space, "n", None)
+    act = as_actor(policy, env.action_space.n, n_states)
+    env_seed, rng = streams(seed)
+    return play_episode(env, lambda obs, info: act(obs, info, rng), seed=env_seed,
+                        max_steps=max_steps)
 # --8<-- [end:rollout]

@@ -1,4 +1,4 @@
-r"""Temporal-difference learning: TD(0) evaluation, SARSA and Q-learning.
+r"""Temporal-difference learning: TD(0) prediction, SARSA and Q-learning.
 
 Each method nudges an estimate toward a *TD target* built from one sampled
 transition ``(s, a, r, s2)`` and the current estimate of the next state,
@@ -41,169 +41,25 @@ the book.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from rlbook.agent import (
+    ActionSets,
+    LearningResult,
+    PredictionResult,
+    UniformStream,
+    as_actor,
+    as_step_size,
+    check_learner_args,
+    streams,
+)
+from rlbook.deprecated import module_getattr
+from rlbook.exploration import as_schedule, epsilon_greedy
 
-import numpy as np
+__all__ = ["LearningResult", "PredictionResult", "q_learning", "sarsa", "td0_prediction"]
+__getattr__ = module_getattr(__name__)   # td0_evaluation, EvaluationResult: old names, warn
 
-from rlbook._validate import check_gamma, check_rng
-from rlbook.exploration import _UniformStream, as_schedule, epsilon_greedy
-
-__all__ = ["EvaluationResult", "LearningResult", "q_learning", "sarsa", "td0_evaluation"]
-
-
-@dataclass(frozen=True)
-class LearningResult:
-    """What a control method learned, and how its episodes went.
-
-    Attributes
-    ----------
-    Q : ndarray of shape (n_states, n_actions)
-        Learned action values; ``-inf`` for actions the env's mask forbids.
-    episode_returns : ndarray of shape (episodes,)
-        Undiscounted sum of rewards of each training episode (exploration included).
-    episode_lengths : ndarray of int, shape (episodes,)
-    visits : ndarray of int, shape (n_states, n_actions)
-        How many times each ``Q[s, a]`` was updated.
-    """
-
-    Q: np.ndarray
-    episode_returns: np.ndarray
-    episode_lengths: np.ndarray
-    visits: np.ndarray
-
-    @property
-    def policy(self) -> np.ndarray:
-        """The greedy policy ``argmax_a Q[s, a]`` (first best action on ties), shape (S,)."""
-        return np.argmax(self.Q, axis=1)
-
-    @property
-    def V(self) -> np.ndarray:
-        """``max_a Q[s, a]``, shape (S,)."""
-        return self.Q.max(axis=1)
-
-
-@dataclass(frozen=True)
-class EvaluationResult:
-    """What a prediction method estimated for a fixed policy.
-
-    Attributes
-    ----------
-    V : ndarray of shape (n_states,)
-    visits : ndarray of int, shape (n_states,)
-        How many times each ``V[s]`` was updated.
-    episode_returns : ndarray of shape (episodes,)
-        Undiscounted return of each episode.
-    episode_lengths : ndarray of int, shape (episodes,)
-    """
-
-    V: np.ndarray
-    visits: np.ndarray
-    episode_returns: np.ndarray
-    episode_lengths: np.ndarray
-
-
-# -- shared plumbing (also used by rlbook.monte_carlo) -----------------------
-
-def _sizes(env):
-    try:
-        n_states, n_actions = int(env.observation_space.n), int(env.action_space.n)
-    except AttributeError:
-        raise ValueError("env must have discrete spaces: observation_space.n and "
-                         f"action_space.n; got {type(env).__name__} with observation_space="
-                         f"{getattr(env, 'observation_space', None)!r}") from None
-    return n_states, n_actions
-
-
-def _check_count(name, value, *, allow_none=False):
-    if allow_none and value is None:
-        return None
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _step_size(alpha):
-    """``alpha`` as a function of the visit count ``n = 1, 2, ...``."""
-    if callable(alpha):
-        return alpha
-    try:
-        value = float(alpha)
-    except (TypeError, ValueError):
-        raise ValueError(f"alpha must be a number in (0, 1] or a schedule n -> alpha; "
-                         f"got {alpha!r}") from None
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"alpha must be in (0, 1]; got {alpha!r}")
-    return lambda n: value
-
-
-def _streams(seed, rng):
-    """An int seed for ``env.reset`` and a fast uniform stream for the agent."""
-    base = check_rng(seed, rng)
-    env_seed = int(base.integers(2**31 - 1))
-    return env_seed, _UniformStream(base)
-
-
-class _ActionSets:
-    """Allowed actions of each state, read once from ``info["action_mask"]``.
-
-    ``None`` means every action is allowed (the fast path). Forbidden actions
-    get ``Q[s][b] = -inf`` so that ``max`` and the greedy choice skip them.
-    """
-
-    def __init__(self, n_states, n_actions, Q=None):
-        self._sets = [False] * n_states       # False: not seen yet
-        self._n_actions, self._Q = n_actions, Q
-
-    def __call__(self, s, info):
-        acts = self._sets[s]
-        if acts is False:
-            mask = info.get("action_mask") if info else None
-            acts = None
-            if mask is not None and not np.all(mask):
-                acts = tuple(int(b) for b in np.flatnonzero(mask))
-                if not acts:
-                    raise ValueError(f"info['action_mask'] allows no action in state {s}")
-                if self._Q is not None:
-                    for b in range(self._n_actions):
-                        if b not in acts:
-                            self._Q[s][b] = -np.inf
-            self._sets[s] = acts
-        return acts
-
-
-def _actor(policy, n_states, n_actions):
-    """A function ``(s, info, rng) -> action`` for the policy forms of :func:`rlbook.rollout`.
-
-    ``None`` picks uniformly among the actions allowed by ``info["action_mask"]``.
-    """
-    if policy is None:
-        allowed_in = _ActionSets(n_states, n_actions)
-
-        def uniform(s, info, rng):
-            acts = allowed_in(s, info)
-            if acts is None:
-                return int(rng.random() * n_actions)
-            return acts[int(rng.random() * len(acts))]
-
-        return uniform
-    from rlbook.rollout import as_policy_function
-
-    act = as_policy_function(policy, n_actions)
-    return lambda s, info, rng: act(s, rng)
-
-
-def _check_common(env, episodes, gamma, epsilon, max_steps):
-    n_states, n_actions = _sizes(env)
-    episodes = _check_count("episodes", episodes)
-    gamma = check_gamma(gamma)
-    epsilon_at = as_schedule("epsilon", epsilon)
-    max_steps = _check_count("max_steps", max_steps, allow_none=True)
-    return n_states, n_actions, episodes, gamma, epsilon_at, max_steps
-
-
-def _result(Q, returns, lengths, visits):
-    return LearningResult(np.array(Q, dtype=float), np.array(returns, dtype=float),
-                          np.array(lengths, dtype=int), np.array(visits, dtype=int))
+# The three learners below write their episode loop out in full, each one on its own (as
+# CleanRL's single-file agents do): chapter 5 shows them one at a time, and the update sits
+# inside the loop. Everything else they share comes from rlbook.agent.
 
 
 # --8<-- [start:q_learning]
@@ -218,12 +74,13 @@ def q_learning(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_i
         Number of training episodes.
     alpha : float in (0, 1] or callable
         Step size, constant or a schedule ``n -> alpha`` of the visit count of
-        ``(s, a)`` (e.g. :func:`rlbook.exploration.visit_step_size`).
+        ``(s, a)`` (e.g. :func:`rlbook.agent.visit_step_size`).
     gamma : float in [0, 1]
     epsilon : float in [0, 1] or callable
         Exploration rate, constant or a schedule ``k -> epsilon`` of the episode index.
     seed, rng : int or numpy.random.Generator, optional
-        The single source of randomness (the env is reset with a seed drawn from it).
+        The single source of randomness, split into a seed for the env's first
+        reset and the agent's own stream (:func:`rlbook.agent.streams`).
     q_init : float
         Initial value of every ``Q[s, a]``; large values explore optimistically.
     max_steps : int, optional
@@ -240,13 +97,14 @@ def q_learning(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_i
         If the spaces are not discrete, or ``episodes``, ``alpha``, ``gamma``,
         ``epsilon`` or ``max_steps`` is out of range.
     """
-    n_states, n_actions, episodes, gamma, epsilon_at, max_steps = _check_common(
-        env, episodes, gamma, epsilon, max_steps)
-    step_size = _step_size(alpha)
-    env_seed, rng = _streams(seed, rng)
+    n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
+        env, episodes, gamma, max_steps)
+    epsilon_at, step_size = as_schedule("epsilon", epsilon), as_step_size(alpha)
+    env_seed, rng = streams(seed, rng)                           # independent: env, agent
+    rng = UniformStream(rng)                                     # fast rng.random()
     Q = [[float(q_init)] * n_actions for _ in range(n_states)]   # lists: fast scalar updates
     N = [[0] * n_actions for _ in range(n_states)]
-    allowed_in = _ActionSets(n_states, n_actions, Q)
+    allowed_in = ActionSets(n_actions, Q)                        # forbidden actions: Q = -inf
     returns, lengths = [], []
     for k in range(episodes):
         s, info = env.reset(seed=env_seed if k == 0 else None)
@@ -266,7 +124,7 @@ def q_learning(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_i
             s = s2
         returns.append(G)
         lengths.append(t)
-    return _result(Q, returns, lengths, N)
+    return LearningResult.from_lists(Q, returns, lengths, N)
 # --8<-- [end:q_learning]
 
 
@@ -280,13 +138,14 @@ def sarsa(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_init=0
     follows, exploration included, so it learns to keep away from states
     where an exploratory step is costly.
     """
-    n_states, n_actions, episodes, gamma, epsilon_at, max_steps = _check_common(
-        env, episodes, gamma, epsilon, max_steps)
-    step_size = _step_size(alpha)
-    env_seed, rng = _streams(seed, rng)
-    Q = [[float(q_init)] * n_actions for _ in range(n_states)]
+    n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
+        env, episodes, gamma, max_steps)
+    epsilon_at, step_size = as_schedule("epsilon", epsilon), as_step_size(alpha)
+    env_seed, rng = streams(seed, rng)                           # independent: env, agent
+    rng = UniformStream(rng)                                     # fast rng.random()
+    Q = [[float(q_init)] * n_actions for _ in range(n_states)]   # lists: fast scalar updates
     N = [[0] * n_actions for _ in range(n_states)]
-    allowed_in = _ActionSets(n_states, n_actions, Q)
+    allowed_in = ActionSets(n_actions, Q)                        # forbidden actions: Q = -inf
     returns, lengths = [], []
     for k in range(episodes):
         s, info = env.reset(seed=env_seed if k == 0 else None)
@@ -306,12 +165,12 @@ def sarsa(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_init=0
             s, a = s2, a2
         returns.append(G)
         lengths.append(t)
-    return _result(Q, returns, lengths, N)
+    return LearningResult.from_lists(Q, returns, lengths, N)
 # --8<-- [end:sarsa]
 
 
-# --8<-- [start:td0_evaluation]
-def td0_evaluation(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, v_init=0.0,
+# --8<-- [start:td0_prediction]
+def td0_prediction(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, v_init=0.0,
                    max_steps=None):
     """Estimate ``V^pi`` of a fixed policy from experience, one transition at a time.
 
@@ -334,23 +193,20 @@ def td0_evaluation(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, 
 
     Returns
     -------
-    EvaluationResult
+    PredictionResult
         ``V``, ``visits``, ``episode_returns``, ``episode_lengths``.
 
     Raises
     ------
     ValueError
         If the spaces are not discrete, the policy has none of the accepted
-        forms, or a number is out of range.
+        forms or chooses an action the mask forbids, or a number is out of range.
     """
-    n_states, n_actions = _sizes(env)
-    episodes = _check_count("episodes", episodes)
-    gamma = check_gamma(gamma)
-    max_steps = _check_count("max_steps", max_steps, allow_none=True)
-    step_size = _step_size(alpha)
-    act = _actor(policy, n_states, n_actions)
-    rng = check_rng(seed, rng)
-    env_seed = int(rng.integers(2**31 - 1))
+    n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
+        env, episodes, gamma, max_steps)
+    step_size = as_step_size(alpha)
+    act = as_actor(policy, n_actions, n_states)
+    env_seed, rng = streams(seed, rng)
     V = [float(v_init)] * n_states
     N = [0] * n_states
     returns, lengths = [], []
@@ -367,6 +223,5 @@ def td0_evaluation(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, 
             s = s2
         returns.append(G)
         lengths.append(t)
-    return EvaluationResult(np.array(V), np.array(N, dtype=int), np.array(returns, dtype=float),
-                            np.array(lengths, dtype=int))
-# --8<-- [end:td0_evaluation]
+    return PredictionResult.from_lists(V, N, returns, lengths)
+# --8<-- [end:td0_prediction]

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from rlbook.dp import policy_evaluation
 from rlbook.envs.spaces import Discrete
+from rlbook.envs.tabular import TabularEnv
 from rlbook.evaluation import (
     ACTIONS,
     CASES,
@@ -24,6 +26,7 @@ from rlbook.evaluation import (
     t_interval,
     train_eval_seeds,
 )
+from rlbook.problems import access_review_mdp
 
 
 class CoinChain:
@@ -255,6 +258,20 @@ def test_evaluate_policy_mean_matches_value_and_counts_severe():
     # severe = return 0.9 (the chain through state 1), probability 0.7
     assert abs(ev.n_severe / 2000 - 0.7) < 0.04
     assert ev.ci_bootstrap[0] < ev.mean < ev.ci_bootstrap[1]
+
+
+def test_evaluate_policy_of_the_random_policy_respects_the_action_mask():
+    # The uniformly random policy (None) on the access review picks among the actions each
+    # state allows; it used to pick forbidden ones and crash. Its exact value:
+    # V(evidence_ready) = (70 + 62) / 2 = 66, V(new_request) = (-120 + 0.75 (-4 + 0.9 * 66)
+    # + 0.25 (-54) + 54) / 3 = -12.65.
+    mdp = access_review_mdp(0.25)
+    uniform = mdp.allowed / mdp.allowed.sum(axis=1, keepdims=True)
+    exact = policy_evaluation(mdp, uniform)[mdp.state_index("new_request")]
+    assert exact == pytest.approx(-12.65)
+    ev = evaluate_policy(TabularEnv(mdp, start="new_request"), None, episodes=2_000,
+                         gamma=0.9, seed=0, n_boot=0)
+    assert abs(ev.mean - exact) < 4 * ev.std_error
 
 
 def test_evaluate_policy_is_reproducible_and_seed_dependent():

@@ -1,10 +1,9 @@
-"""Tests for rlbook.exploration: action selection and schedules."""
+"""Tests for rlbook.exploration: action selection and epsilon schedules."""
 
 import numpy as np
 import pytest
 
 from rlbook.exploration import (
-    _UniformStream,
     as_schedule,
     boltzmann,
     boltzmann_probabilities,
@@ -14,7 +13,6 @@ from rlbook.exploration import (
     exponential_decay,
     greedy,
     linear_decay,
-    visit_step_size,
 )
 
 
@@ -145,62 +143,6 @@ def test_exponential_decay_multiplies_then_floors():
         exponential_decay(0.5, 0.05, 0)
 
 
-def test_visit_step_size_is_n_to_the_minus_power():
-    alpha = visit_step_size(0.6)
-    assert alpha(1) == 1.0
-    assert alpha(32) == pytest.approx(32 ** -0.6)           # = 2 ** -3 = 0.125
-    assert alpha(32) == pytest.approx(0.125)
-    # power 1 is the running mean: three updates with 1/n average three numbers exactly.
-    mean, a = 0.0, visit_step_size(1.0)
-    for n, x in enumerate([3.0, 6.0, 12.0], start=1):
-        mean += a(n) * (x - mean)
-    assert mean == pytest.approx(7.0)
-
-
-def weights_after(alpha):
-    """Weight of sample k in the n-th estimate: alpha_k (1 - alpha_{k+1}) ... (1 - alpha_n)."""
-    later = np.append(np.cumprod(1 - alpha[:0:-1])[::-1], 1.0)
-    return alpha * later
-
-
-def test_visit_step_size_accepts_an_array_of_visit_counts():
-    np.testing.assert_allclose(visit_step_size(0.8)(np.arange(1, 4)), [1.0, 2 ** -0.8, 3 ** -0.8])
-
-
-@pytest.mark.parametrize("power", [1.0, 0.8, 0.6])
-def test_visit_step_size_estimate_is_the_weighted_average_of_its_samples(power):
-    # x_n = x_{n-1} + alpha_n (sample_n - x_{n-1}) from x_0 = 0 equals sum_k w_k sample_k.
-    alpha = visit_step_size(power)(np.arange(1, 51))
-    samples = np.random.default_rng(0).normal(size=50)
-    x = 0.0
-    for a, sample in zip(alpha, samples):
-        x += a * (sample - x)
-    w = weights_after(alpha)
-    assert x == pytest.approx(w @ samples)
-    assert w.sum() == pytest.approx(1.0)            # alpha_1 = 1: the start value is forgotten
-
-
-def test_only_power_one_is_a_sample_mean():
-    # Effective number of samples 1 / sum w_k^2: n for alpha = 1/n (every sample weighs 1/n,
-    # the standard deviation falls like n ** -0.5), about n ** power otherwise: for 0.8 the
-    # standard deviation falls like n ** -0.4 (chapter 5, "How fast does the error fall?").
-    def n_eff(power, n):
-        return 1 / np.sum(weights_after(visit_step_size(power)(np.arange(1, n + 1))) ** 2)
-
-    assert n_eff(1.0, 1_000) == pytest.approx(1_000)
-    np.testing.assert_allclose(weights_after(visit_step_size(1.0)(np.arange(1, 11))), 0.1)
-    ratio = n_eff(0.8, 10_000) / n_eff(0.8, 1_000)            # 10 for any average
-    assert 10 ** 0.78 < ratio < 10 ** 0.84
-    std_slope = -0.5 * np.log10(ratio)                         # per tenfold more samples
-    assert -0.42 < std_slope < -0.39
-
-
-@pytest.mark.parametrize("bad", [0.0, 1.5, "x"])
-def test_visit_step_size_rejects_bad_power(bad):
-    with pytest.raises(ValueError, match=r"power must be"):
-        visit_step_size(bad)
-
-
 def test_as_schedule_accepts_numbers_and_callables():
     assert as_schedule("epsilon", 0.2)(99) == 0.2
     f = linear_decay(1.0, 0.0, 4)
@@ -209,12 +151,3 @@ def test_as_schedule_accepts_numbers_and_callables():
         as_schedule("epsilon", 1.2)
     with pytest.raises(ValueError, match="epsilon must be a number in"):
         as_schedule("epsilon", "lots")
-
-
-def test_uniform_stream_is_a_reproducible_uniform_source():
-    s1, s2 = _UniformStream(np.random.default_rng(5), block=8), _UniformStream(
-        np.random.default_rng(5), block=3)
-    a = [s1.random() for _ in range(20)]
-    b = [s2.random() for _ in range(20)]
-    assert a == b                                         # same stream whatever the block size
-    assert a == np.random.default_rng(5).random(20).tolist()

@@ -1,4 +1,4 @@
-"""Tests for rlbook.monte_carlo: first-visit MC evaluation and on-policy MC control."""
+"""Tests for rlbook.monte_carlo: first-visit MC prediction and on-policy MC control."""
 
 import numpy as np
 import pytest
@@ -9,10 +9,10 @@ from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.tabular import TabularEnv
 from rlbook.exploration import epsilon_greedy_probabilities
 from rlbook.mdp import TabularMDP
-from rlbook.monte_carlo import mc_control, mc_evaluation
+from rlbook.monte_carlo import mc_control, mc_prediction
 from rlbook.problems import access_review_mdp
 from rlbook.rollout import rollout
-from rlbook.td import td0_evaluation
+from rlbook.td import td0_prediction
 
 
 def chain_env():
@@ -40,9 +40,9 @@ def stay_then_leave():
     return policy
 
 
-def test_mc_evaluation_by_hand_on_the_chain():
+def test_mc_prediction_by_hand_on_the_chain():
     # One deterministic episode: G_1 = 2, G_0 = 1 + 0.9 * 2 = 2.8.
-    res = mc_evaluation(chain_env(), None, 1, gamma=0.9, seed=0)
+    res = mc_prediction(chain_env(), None, 1, gamma=0.9, seed=0)
     np.testing.assert_allclose(res.V, [2.8, 2.0, 0.0])
     assert res.visits.tolist() == [1, 1, 0]
     assert res.episode_returns.tolist() == [3.0] and res.episode_lengths.tolist() == [2]
@@ -51,8 +51,8 @@ def test_mc_evaluation_by_hand_on_the_chain():
 def test_first_visit_vs_every_visit_by_hand():
     # Episode s0 -a0-> s0 -a1-> s1 with rewards 1, 0 and gamma 1: G_0 = 1, G_1 = 0.
     # First visit to s0 is at t = 0 -> V = 1; every visit averages (1 + 0) / 2 = 0.5.
-    first = mc_evaluation(revisit_env(), stay_then_leave(), 1, gamma=1.0, seed=0)
-    every = mc_evaluation(revisit_env(), stay_then_leave(), 1, gamma=1.0, seed=0,
+    first = mc_prediction(revisit_env(), stay_then_leave(), 1, gamma=1.0, seed=0)
+    every = mc_prediction(revisit_env(), stay_then_leave(), 1, gamma=1.0, seed=0,
                           first_visit=False)
     assert first.V[0] == 1.0 and first.visits[0] == 1
     assert every.V[0] == 0.5 and every.visits[0] == 2
@@ -67,16 +67,16 @@ def test_mc_and_td0_agree_with_exact_policy_evaluation():
     exact = policy_evaluation(mdp, policy)
     assert exact[0] == pytest.approx(30.75)
     env = TabularEnv(mdp, start="new_request")
-    mc = mc_evaluation(env, policy, 4_000, gamma=0.9, seed=0)
-    td = td0_evaluation(env, policy, 4_000, alpha=lambda n: 1.0 / n, gamma=0.9, seed=0)
+    mc = mc_prediction(env, policy, 4_000, gamma=0.9, seed=0)
+    td = td0_prediction(env, policy, 4_000, alpha=lambda n: 1.0 / n, gamma=0.9, seed=0)
     assert abs(mc.V[0] - 30.75) < 3.0 and abs(td.V[0] - 30.75) < 3.0
     assert mc.V[1] == 70.0 and td.V[1] == 70.0             # deterministic: exact
     assert mc.visits[0] == 4_000
 
 
-def test_mc_evaluation_constant_alpha():
+def test_mc_prediction_constant_alpha():
     # alpha = 0.5 on the chain, two identical episodes: V[1] = 1.0 then 1.5.
-    res = mc_evaluation(chain_env(), None, 2, gamma=0.9, seed=0, alpha=0.5)
+    res = mc_prediction(chain_env(), None, 2, gamma=0.9, seed=0, alpha=0.5)
     assert res.V[1] == 1.5
 
 
@@ -142,20 +142,22 @@ def test_reproducible():
     c = mc_control(env, 200, gamma=0.9, epsilon=0.2, seed=4)
     np.testing.assert_array_equal(a.Q, b.Q)
     assert not np.array_equal(a.episode_returns, c.episode_returns)
-    e1 = mc_evaluation(env, None, 100, gamma=0.9, seed=3)
-    e2 = mc_evaluation(env, None, 100, gamma=0.9, seed=3)
+    e1 = mc_prediction(env, None, 100, gamma=0.9, seed=3)
+    e2 = mc_prediction(env, None, 100, gamma=0.9, seed=3)
     np.testing.assert_array_equal(e1.V, e2.V)
 
 
 def test_validation():
     env = chain_env()
     with pytest.raises(ValueError, match="episodes must be a positive integer; got 0"):
-        mc_evaluation(env, None, 0, gamma=0.9)
+        mc_prediction(env, None, 0, gamma=0.9)
+    with pytest.raises(ValueError, match="episodes must be a positive integer; got True"):
+        mc_control(env, True, gamma=0.9, epsilon=0.1)
     with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 2"):
-        mc_evaluation(env, None, 1, gamma=2)
+        mc_prediction(env, None, 1, gamma=2)
     with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\]; got 0"):
-        mc_evaluation(env, None, 1, gamma=0.9, alpha=0)
+        mc_prediction(env, None, 1, gamma=0.9, alpha=0)
     with pytest.raises(ValueError, match=r"epsilon must be in \[0, 1\]; got 3"):
         mc_control(env, 1, gamma=0.9, epsilon=3)
-    with pytest.raises(ValueError, match="max_steps must be a positive integer; got -1"):
+    with pytest.raises(ValueError, match="max_steps must be a positive integer or None; got -1"):
         mc_control(env, 1, gamma=0.9, epsilon=0.1, max_steps=-1)

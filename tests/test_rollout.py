@@ -1,7 +1,11 @@
+"""Tests for rlbook.rollout: one episode of a policy."""
+
 import numpy as np
 import pytest
 
 from rlbook.envs.gridworld import DOWN, RIGHT, GridWorld
+from rlbook.envs.tabular import TabularEnv
+from rlbook.problems import access_review_mdp
 from rlbook.rollout import rollout
 
 LAYOUT = ["S . .", ". # .", ". . G"]
@@ -44,5 +48,28 @@ def test_bad_policy_and_max_steps_are_named():
     env = GridWorld(LAYOUT)
     with pytest.raises(ValueError, match=r"policy must be .* shape \(9, 3\)"):
         rollout(env, np.ones((9, 3)) / 3, seed=0)
-    with pytest.raises(ValueError, match="max_steps must be >= 1; got 0"):
+    with pytest.raises(ValueError, match="max_steps must be a positive integer; got 0"):
         rollout(env, seed=0, max_steps=0)
+    with pytest.raises(ValueError, match="max_steps must be a positive integer; got True"):
+        rollout(env, seed=0, max_steps=True)
+
+
+def test_random_policy_takes_only_the_actions_the_mask_allows():
+    # The access review allows different actions in each state (info["action_mask"]). The
+    # uniformly random policy (None) used to pick any of the five actions and crash on a
+    # forbidden one; it picks among the allowed ones, as the learners' None policy does.
+    env = TabularEnv(access_review_mdp(), start="new_request")
+    for seed in range(30):
+        episode = rollout(env, None, seed=seed)
+        assert episode.terminated
+        assert env.mdp.allowed[episode.states, episode.actions].all()
+
+
+def test_array_policy_that_uses_a_forbidden_action_is_named():
+    env = TabularEnv(access_review_mdp(), start="new_request")
+    review, approve = env.mdp.action_index("human_review"), env.mdp.action_index("auto_approve")
+    policy = np.full(env.mdp.n_states, approve)
+    policy[env.mdp.state_index("new_request")] = review     # then auto_approve in review_queue
+    with pytest.raises(ValueError, match=r"the policy gives action 0 probability 1 in state 2, "
+                                         r"which info\['action_mask'\] forbids"):
+        rollout(env, policy, seed=0)

@@ -3,16 +3,17 @@
 import numpy as np
 import pytest
 
+from rlbook.agent import visit_step_size
 from rlbook.bellman import greedy_policy, q_from_v
 from rlbook.dp import policy_evaluation, value_iteration
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.tabular import TabularEnv
-from rlbook.exploration import epsilon_greedy_probabilities, linear_decay, visit_step_size
+from rlbook.exploration import epsilon_greedy_probabilities, linear_decay
 from rlbook.mdp import TabularMDP
 from rlbook.problems import WALLED_3X3, access_review_mdp, gridworld_mdp
 from rlbook.rollout import rollout
-from rlbook.td import q_learning, sarsa, td0_evaluation
+from rlbook.td import q_learning, sarsa, td0_prediction
 
 LEARNERS = [q_learning, sarsa]
 
@@ -58,7 +59,7 @@ def test_exact_updates_on_a_deterministic_chain(learner, episodes):
 
 @pytest.mark.parametrize("episodes", [1, 2, 3])
 def test_td0_exact_updates_on_the_chain(episodes):
-    res = td0_evaluation(chain_env(), None, episodes, alpha=0.5, gamma=0.9, seed=0)
+    res = td0_prediction(chain_env(), None, episodes, alpha=0.5, gamma=0.9, seed=0)
     np.testing.assert_allclose(res.V[:2], HAND[episodes], rtol=0, atol=1e-12)
     assert res.visits.tolist() == [episodes, episodes, 0]
 
@@ -204,9 +205,9 @@ def test_truncated_bootstraps(learner, where):
 
 
 def test_td0_truncated_bootstraps_and_terminated_does_not():
-    res = td0_evaluation(loop_env(max_steps=1), None, 3, alpha=1.0, gamma=0.5, seed=0)
+    res = td0_prediction(loop_env(max_steps=1), None, 3, alpha=1.0, gamma=0.5, seed=0)
     assert res.V[0] == 1.75
-    res = td0_evaluation(chain_env(), None, 1, alpha=1.0, gamma=0.9, seed=0, v_init=5.0)
+    res = td0_prediction(chain_env(), None, 1, alpha=1.0, gamma=0.9, seed=0, v_init=5.0)
     assert res.V[1] == 2.0
 
 
@@ -307,9 +308,9 @@ def test_stochastic_env_reproducible_through_the_learner_seed():
 
 def test_td0_reproducible():
     env = TabularEnv(access_review_mdp(0.25), start="new_request")
-    a = td0_evaluation(env, np.array([1, 0, 3, 0]), 200, alpha=0.1, gamma=0.9, seed=3)
-    b = td0_evaluation(env, np.array([1, 0, 3, 0]), 200, alpha=0.1, gamma=0.9, seed=3)
-    c = td0_evaluation(env, np.array([1, 0, 3, 0]), 200, alpha=0.1, gamma=0.9, seed=4)
+    a = td0_prediction(env, np.array([1, 0, 3, 0]), 200, alpha=0.1, gamma=0.9, seed=3)
+    b = td0_prediction(env, np.array([1, 0, 3, 0]), 200, alpha=0.1, gamma=0.9, seed=3)
+    c = td0_prediction(env, np.array([1, 0, 3, 0]), 200, alpha=0.1, gamma=0.9, seed=4)
     np.testing.assert_array_equal(a.V, b.V)
     assert not np.array_equal(a.V, c.V)
 
@@ -408,13 +409,18 @@ def test_optimistic_initial_values_try_every_action_with_epsilon_zero():
 @pytest.mark.parametrize("learner", LEARNERS)
 @pytest.mark.parametrize("kwargs, message", [
     ({"episodes": 0}, "episodes must be a positive integer; got 0"),
+    ({"episodes": True}, "episodes must be a positive integer; got True"),   # not a count
+    ({"episodes": 2.5}, "episodes must be a positive integer; got 2.5"),
     ({"alpha": 0.0}, r"alpha must be in \(0, 1\]; got 0.0"),
     ({"alpha": 1.5}, r"alpha must be in \(0, 1\]; got 1.5"),
     ({"alpha": "big"}, "alpha must be a number in"),
+    ({"alpha": True}, r"alpha must be a number in \(0, 1\] or a schedule n -> alpha; got True"),
     ({"gamma": 1.5}, r"gamma must be in \[0, 1\]; got 1.5"),
     ({"epsilon": -0.1}, r"epsilon must be in \[0, 1\]; got -0.1"),
-    ({"max_steps": 0}, "max_steps must be a positive integer; got 0"),
+    ({"max_steps": 0}, "max_steps must be a positive integer or None; got 0"),
+    ({"max_steps": True}, "max_steps must be a positive integer or None; got True"),
     ({"seed": 1, "rng": np.random.default_rng(1)}, "pass seed or rng, not both"),
+    ({"seed": 1.5}, "seed must be None, a non-negative integer or a SeedSequence; got 1.5"),
 ])
 def test_learner_validation(learner, kwargs, message):
     args = {"episodes": 5, "alpha": 0.5, "gamma": 0.9, "epsilon": 0.1, "seed": 0} | kwargs
@@ -445,10 +451,23 @@ def test_empty_action_mask_is_rejected():
 
 
 def test_td0_validation():
-    with pytest.raises(ValueError, match="episodes must be a positive integer"):
-        td0_evaluation(chain_env(), None, 0, alpha=0.5, gamma=0.9)
-    with pytest.raises(ValueError, match="policy must be None"):
-        td0_evaluation(chain_env(), np.zeros((3, 5)), 1, alpha=0.5, gamma=0.9)
+    with pytest.raises(ValueError, match="episodes must be a positive integer; got 0"):
+        td0_prediction(chain_env(), None, 0, alpha=0.5, gamma=0.9)
+    with pytest.raises(ValueError, match="episodes must be a positive integer; got True"):
+        td0_prediction(chain_env(), None, True, alpha=0.5, gamma=0.9)
+    with pytest.raises(ValueError, match=r"policy must be None \(uniformly random\), a "
+                                         r"callable .* got shape \(3, 5\)"):
+        td0_prediction(chain_env(), np.zeros((3, 5)), 1, alpha=0.5, gamma=0.9)
+
+
+def test_td0_random_policy_respects_the_action_mask():
+    # None picks uniformly among the allowed actions: from evidence_ready auto_approve (70)
+    # or human_review (-10 + 0.9 * 80 = 62) with equal chances, so V = 66 with alpha = 1/n.
+    mdp = access_review_mdp(0.25)
+    res = td0_prediction(TabularEnv(mdp, start="evidence_ready"), None, 2_000,
+                         alpha=visit_step_size(1.0), gamma=0.9, seed=0)
+    assert abs(res.V[mdp.state_index("evidence_ready")] - 66.0) < 0.5
+    assert res.V[mdp.state_index("review_queue")] == pytest.approx(80.0)
 
 
 # -- Gymnasium interop ------------------------------------------------------------

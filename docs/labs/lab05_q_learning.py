@@ -13,10 +13,10 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from rlbook.agent import visit_step_size
 from rlbook.dp import value_iteration
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.tabular import TabularEnv
-from rlbook.exploration import visit_step_size
 from rlbook.plotting import plot_curves, plot_grid
 from rlbook.plotting.learning import plot_q_values
 from rlbook.problems import gridworld_4x4
