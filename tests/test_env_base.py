@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rlbook.envs import Bandit, GridWorld, TabularEnv, cliff_walking
-from rlbook.envs.base import Categorical, DiscreteEnv, check_max_steps
+from rlbook.envs.base import Categorical, DiscreteEnv
 from rlbook.problems import access_review_bandit, access_review_mdp, support_router_mdp
 
 
@@ -168,12 +168,11 @@ def test_truncation_at_max_steps_unless_the_step_terminates(env, actions, ends):
 @pytest.mark.parametrize("bad", [0, -3, 2.5, True, "10"])
 def test_max_steps_must_be_a_positive_integer(bad):
     with pytest.raises(ValueError, match="max_steps must be a positive integer or None"):
-        check_max_steps(bad)
-    with pytest.raises(ValueError, match="max_steps must be a positive integer or None"):
         GridWorld(["S G"], max_steps=bad)
     with pytest.raises(ValueError, match="max_steps must be a positive integer or None"):
         TabularEnv(access_review_mdp(), max_steps=bad)
-    assert check_max_steps(None) is None and check_max_steps(4.0) == 4
+    assert GridWorld(["S G"], max_steps=4.0).max_steps == 4
+    assert TabularEnv(access_review_mdp()).max_steps is None
 
 
 def test_a_subclass_supplies_start_and_transition_only():

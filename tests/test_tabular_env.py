@@ -144,7 +144,10 @@ def test_start_validation():
         TabularEnv(mdp, start="nowhere")
     with pytest.raises(ValueError, match=r"start must be a state or a distribution of shape \(4,\)"):
         TabularEnv(mdp, start=[0.5, 0.5])
-    with pytest.raises(ValueError, match="start distribution must be non-negative and sum to 1"):
+    with pytest.raises(ValueError, match="start sums to 1.1, expected 1"):
         TabularEnv(mdp, start=[0.5, 0.6, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"start\[1\] = -0.5; probabilities must be finite"):
+        TabularEnv(mdp, start=[0.5, -0.5, 1.0, 0.0])
+    TabularEnv(mdp, start=[0.5, 0.5 + 5e-9, 0.0, 0.0])       # within PROB_TOL = 1e-8
     with pytest.raises(ValueError, match="max_steps must be a positive integer or None; got 0"):
         TabularEnv(mdp, max_steps=0)

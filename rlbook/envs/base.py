@@ -31,6 +31,7 @@ from operator import index
 import numpy as np
 
 from rlbook.envs.spaces import Discrete
+from rlbook.validate import check_integer
 
 __all__ = ["Categorical", "DiscreteEnv"]
 
@@ -69,16 +70,6 @@ class Categorical:
         return bisect_right(self.cum, rng.random())
 
 
-def check_max_steps(max_steps):
-    """``max_steps`` as an int, or None; raise unless a positive integer (bool is not one)."""
-    if max_steps is None:
-        return None
-    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer, float)) \
-            or int(max_steps) != max_steps or max_steps < 1:
-        raise ValueError(f"max_steps must be a positive integer or None; got {max_steps!r}")
-    return int(max_steps)
-
-
 class DiscreteEnv:
     """Base class: Gymnasium's ``reset`` / ``step`` for ``n_states`` states and ``n_actions`` actions.
 
@@ -107,7 +98,7 @@ class DiscreteEnv:
     def __init__(self, n_states, n_actions, *, max_steps=None):
         self.observation_space = Discrete(n_states)
         self.action_space = Discrete(n_actions)
-        self.max_steps = check_max_steps(max_steps)
+        self.max_steps = check_integer("max_steps", max_steps, allow_none=True)
         self.np_random = np.random.default_rng()
         self._s = None          # the current state; None before reset and after the end
         self._t = 0             # steps taken in this episode

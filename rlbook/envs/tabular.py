@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from rlbook.envs.base import Categorical, DiscreteEnv
+from rlbook.validate import check_probabilities
 
 
 class TabularEnv(DiscreteEnv):
@@ -89,9 +90,7 @@ class TabularEnv(DiscreteEnv):
             if p.shape != (n,):
                 raise ValueError(f"start must be a state or a distribution of shape ({n},); "
                                  f"got shape {p.shape}")
-            if (p < 0).any() or abs(p.sum() - 1.0) > 1e-9:
-                raise ValueError(f"start distribution must be non-negative and sum to 1; "
-                                 f"sums to {p.sum():.6g}")
+            check_probabilities("start", p)
         if (p[mdp.terminal] > 0).any():
             s = int(np.flatnonzero(mdp.terminal & (p > 0))[0])
             raise ValueError(f"start state {mdp.states[s]!r} is terminal; "
