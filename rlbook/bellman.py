@@ -11,6 +11,8 @@ and the two backups built on them are
     optimality backup  V_new[s] = max_a Q[s, a]   (over allowed actions)
 
 Terminal states are worth 0 by convention, whatever ``V`` holds there.
+``P`` may be dense (S, A, S) or sparse (S * A, S): ``P @ V`` is one matrix-vector
+product over the (S * A, S) view either way.
 Chapter 3 of the book derives these equations; chapter 4 iterates them.
 """
 
@@ -52,7 +54,8 @@ def q_from_v(mdp, V):
 
     Notes
     -----
-    One matrix-vector product over ``P`` viewed as (S * A, S): chapter 3.
+    One matrix-vector product over ``P`` viewed as (S * A, S): chapter 3. A
+    sparse ``P`` is stored with that shape (``reshape`` returns it as it is).
     """
     V = _as_values(mdp, V)
     S, A = mdp.n_states, mdp.n_actions

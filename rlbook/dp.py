@@ -7,6 +7,10 @@ All three solve Bellman equations for a known :class:`~rlbook.mdp.TabularMDP`:
 * value iteration, ``V_{k+1}[s] = max_a (r[s, a] + gamma sum_s2 P[s, a, s2] V_k[s2])``;
 * policy iteration, alternating exact evaluation and greedy improvement.
 
+All three take a dense ``P`` (S, A, S) or a sparse one (S * A, S): the sparse
+path solves linear systems with ``scipy.sparse.linalg`` and never forms an
+(S, S) dense array (chapter 4, "Planning at scale").
+
 Terminal states are worth 0. Stopping rule of the iterative methods: stop
 after the first sweep whose largest change ``max_s |V_{k+1}[s] - V_k[s]|`` is
 below ``tol``. For ``gamma < 1`` this guarantees
@@ -25,6 +29,9 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse as sp
+from scipy.sparse import csgraph
+from scipy.sparse import linalg as spla
 
 from rlbook._validate import check_choice, check_gamma
 from rlbook.bellman import _as_values, _tie_slack, as_policy_matrix, greedy_policy, q_from_v
@@ -71,15 +78,17 @@ def _check_ends(mdp, P_pi):
     """With gamma = 1, raise unless every state reaches a terminal state under P_pi."""
     if mdp.gamma < 1.0:
         return
-    reaches = mdp.terminal.copy()
-    edges = P_pi > 0
-    while True:
-        grown = reaches | (edges @ reaches)
-        if (grown == reaches).all():
-            break
-        reaches = grown
-    if not reaches.all():
-        s = int(np.flatnonzero(~reaches)[0])
+    # Breadth-first search from the terminal states along reversed edges s2 -> s
+    # (P_pi[s, s2] > 0), started at an extra node S that points to every terminal state.
+    S = mdp.n_states
+    s, s2 = (P_pi > 0).nonzero()
+    ends = np.flatnonzero(mdp.terminal)
+    back = sp.csr_array((np.ones(s.size + ends.size),
+                         (np.r_[s2, np.full(ends.size, S)], np.r_[s, ends])), shape=(S + 1, S + 1))
+    reaches = np.zeros(S + 1, dtype=bool)
+    reaches[csgraph.breadth_first_order(back, S, return_predecessors=False)] = True
+    if not reaches[:S].all():
+        s = int(np.flatnonzero(~reaches[:S])[0])
         raise ValueError(f"with gamma = 1 the policy never ends from state {mdp.states[s]!r} "
                          "(no path to a terminal state), so its value is undefined; "
                          "use gamma < 1 or a policy that reaches a terminal state")
@@ -97,7 +106,12 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
     method : {"exact", "iterative"}
         ``"exact"`` solves ``(I - gamma P_pi) V = r_pi`` over the non-terminal
         states; ``"iterative"`` repeats policy backups from ``V = 0`` until the
-        largest change is below ``tol``.
+        largest change is below ``tol``. With a sparse ``P``, ``"exact"`` uses
+        a sparse LU factorisation (``scipy.sparse.linalg.spsolve``) for up to
+        200,000 non-terminal states, and above that LGMRES
+        (``scipy.sparse.linalg.lgmres``) to a relative residual of 1e-12:
+        ``||r_pi - (I - gamma P_pi) V||_2 <= 1e-12 ||r_pi||_2``, which leaves
+        ``V`` within ``1e-12 ||r_pi||_2 / (1 - gamma)`` of ``V^pi``.
     tol : float
         Stopping tolerance of ``"iterative"``.
     max_iter : int
@@ -114,15 +128,26 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
         If ``method`` is unknown, ``tol`` / ``max_iter`` are not positive, the
         policy is malformed, or ``gamma = 1`` and the policy can run forever
         from some state (its value is then undefined).
+
+    Warns
+    -----
+    RuntimeWarning
+        If ``"iterative"`` runs out of sweeps, or LGMRES out of iterations.
     """
     check_choice("method", method, {"exact", "iterative"})
     tol, max_iter = _check_positive("tol", tol), _check_positive("max_iter", max_iter, int)
     pi = as_policy_matrix(mdp, policy)
-    P_pi = np.einsum("sa,sat->st", pi, mdp.P)  # P_pi[s, s2] = sum_a pi[s, a] P[s, a, s2]
+    if sp.issparse(mdp.P):  # P stored as (S * A, S): see _sparse_policy_transitions
+        P_pi = _sparse_policy_transitions(mdp, pi)
+    else:
+        P_pi = np.einsum("sa,sat->st", pi, mdp.P)  # P_pi[s, s2] = sum_a pi[s, a] P[s, a, s2]
     r_pi = np.sum(pi * mdp.r, axis=1)          # r_pi[s]    = sum_a pi[s, a] r[s, a]
     _check_ends(mdp, P_pi)
     live = ~mdp.terminal
     V = np.zeros(mdp.n_states)
+    if method == "exact" and sp.issparse(P_pi):
+        V[live] = _sparse_solve(mdp.gamma, P_pi[live][:, live], r_pi[live])
+        return V
     if method == "exact":
         A = np.eye(live.sum()) - mdp.gamma * P_pi[np.ix_(live, live)]
         V[live] = np.linalg.solve(A, r_pi[live])
@@ -139,8 +164,39 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
 # --8<-- [end:policy_evaluation]
 
 
+_DIRECT_MAX_STATES = 200_000  # sparse "exact" evaluation: LU up to this many states, then LGMRES
+_KRYLOV_RTOL = 1e-12          # LGMRES stops at ||r_pi - (I - gamma P_pi) V||_2 <= this * ||r_pi||_2
+_KRYLOV_MAXITER = 1_000       # LGMRES restarts (of 30 inner iterations each) before it gives up
+
+
+def _sparse_policy_transitions(mdp, pi):
+    """``P_pi[s, s2] = sum_a pi[s, a] P[s, a, s2]`` as a sparse (S, S) matrix.
+
+    Row ``s`` of ``P_pi`` is the ``pi[s]``-weighted sum of rows ``s * A + a`` of
+    the (S * A, S) matrix ``P``: ``P_pi = W @ P`` with ``W[s, s * A + a] = pi[s, a]``.
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    weights = sp.csr_array((pi.ravel(), np.arange(S * A), np.arange(0, S * A + 1, A)),
+                           shape=(S, S * A))
+    return weights @ mdp.P
+
+
+def _sparse_solve(gamma, P_live, r_live):
+    """Solve ``(I - gamma P_live) V = r_live`` without forming a dense matrix."""
+    A = sp.identity(P_live.shape[0], format="csr") - gamma * P_live
+    if A.shape[0] <= _DIRECT_MAX_STATES:
+        return np.atleast_1d(spla.spsolve(A.tocsc(), r_live))
+    V, info = spla.lgmres(A, r_live, rtol=_KRYLOV_RTOL, atol=0.0, maxiter=_KRYLOV_MAXITER)
+    if info != 0:
+        residual = np.linalg.norm(r_live - A @ V) / max(np.linalg.norm(r_live), 1e-300)
+        warnings.warn(f"LGMRES did not reach a relative residual of {_KRYLOV_RTOL:g} "
+                      f"(got {residual:.3g}); the values may be inaccurate",
+                      RuntimeWarning, stacklevel=3)
+    return V
+
+
 # --8<-- [start:value_iteration]
-def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000):
+def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=True):
     """Optimal values by repeated optimality backups ``V <- max_a (r + gamma P V)``.
 
     Parameters
@@ -152,12 +208,17 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000):
         Stop after the first sweep whose largest change is below ``tol``.
     max_iter : int
         Sweep budget; running out warns (RuntimeWarning), ``converged=False``.
+    keep_history : bool
+        Keep the values after every sweep (default). ``False`` keeps only the
+        first and the last, for large models: a million states over a thousand
+        sweeps would take 8 GB.
 
     Returns
     -------
     PlanningResult
         ``V``, ``Q``, greedy ``policy``, ``history`` (V before the first sweep
-        and after each one), ``iterations`` (sweeps), ``converged``.
+        and after each one; with ``keep_history=False`` only V before the first
+        sweep and after the last), ``iterations`` (sweeps), ``converged``.
 
     Raises
     ------
@@ -167,11 +228,15 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000):
     Notes
     -----
     One sweep is one matrix-vector product over ``P`` viewed as (S * A, S), so
-    its cost is one pass over P's memory. Chapter 4.
+    its cost is one pass over P's memory. A sparse ``P`` is stored with that
+    shape; its sweeps run in ``_sparse_value_iteration``, beside this function.
+    Chapter 4.
     """
     tol, max_iter = _check_positive("tol", tol), _check_positive("max_iter", max_iter, int)
     S, A = mdp.n_states, mdp.n_actions
     V = np.zeros(S) if V0 is None else _as_values(mdp, V0)
+    if sp.issparse(mdp.P):  # the same sweeps, arranged for millions of states
+        return _sparse_value_iteration(mdp, V, tol, max_iter, keep_history)
     P_flat = mdp.P.reshape(S * A, S)
     r_allowed = np.where(mdp.allowed, mdp.r, -np.inf)  # forbidden actions never win the max
     history = [V]
@@ -189,9 +254,41 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000):
         warnings.warn(f"value iteration did not converge in {max_iter} sweeps "
                       f"(last change {change:.3g} >= tol {tol:g})", RuntimeWarning, stacklevel=2)
     Q = q_from_v(mdp, V)
-    return PlanningResult(V=V, Q=Q, policy=greedy_policy(mdp, Q), history=np.array(history),
+    return PlanningResult(V=V, Q=Q, policy=greedy_policy(mdp, Q),
+                          history=np.array(history if keep_history else [history[0], V]),
                           iterations=len(history) - 1, converged=converged)
 # --8<-- [end:value_iteration]
+
+
+def _sparse_value_iteration(mdp, V, tol, max_iter, keep_history):
+    """``value_iteration``'s sweeps for a sparse ``P`` (S * A, S): same values, less memory traffic.
+
+    Each sweep is still ``max_a (r + gamma P V)``, with ``P @ (gamma V)`` one
+    sparse product. Two things change. Q is held transposed, (A, S): NumPy's
+    maximum over the 4 entries of each row of an (S, A) array costs more than
+    the product itself, while a maximum over the rows of an (A, S) array
+    streams contiguous memory. And without ``keep_history`` only the first and
+    the last values are kept.
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    r_allowed_T = np.ascontiguousarray(np.where(mdp.allowed, mdp.r, -np.inf).T)  # (A, S)
+    Q_T = np.empty((A, S))
+    history = [V]
+    sweeps, converged = 0, False
+    while sweeps < max_iter and not converged:
+        np.add((mdp.P @ (mdp.gamma * V)).reshape(S, A).T, r_allowed_T, out=Q_T)
+        V_new = Q_T.max(axis=0)
+        change = np.max(np.abs(V_new - V))
+        V, sweeps, converged = V_new, sweeps + 1, change < tol
+        if keep_history:
+            history.append(V)
+    if not converged:
+        warnings.warn(f"value iteration did not converge in {max_iter} sweeps "
+                      f"(last change {change:.3g} >= tol {tol:g})", RuntimeWarning, stacklevel=3)
+    Q = q_from_v(mdp, V)
+    return PlanningResult(V=V, Q=Q, policy=greedy_policy(mdp, Q),
+                          history=np.array(history if keep_history else [history[0], V]),
+                          iterations=sweeps, converged=converged)
 
 
 def _check_discounted(gamma):

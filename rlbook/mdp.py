@@ -3,7 +3,9 @@
 An MDP is the tuple ``(S, A, P, R, gamma)``:
 
 * ``P[s, a, s2] = Pr(s2 | s, a)``, an array of shape ``(S, A, S)`` whose rows
-  ``P[s, a, :]`` sum to 1;
+  ``P[s, a, :]`` sum to 1; or, for large models with few successors per
+  state-action pair, a ``scipy.sparse`` matrix of shape ``(S * A, S)`` whose
+  row ``s * A + a`` holds ``P[s, a, :]`` (the same rows, stored sparse);
 * ``R[s, a]`` the expected reward of taking ``a`` in ``s`` (shape ``(S, A)``),
   or ``R[s, a, s2]`` the reward of each transition (shape ``(S, A, S)``);
   either way the object exposes the expected immediate reward
@@ -19,21 +21,122 @@ Two conventions used throughout the book:
   action that does not exist in ``s`` (its row of ``P`` may be all zero).
   Planning never picks such an action.
 
-Chapter 2 of the book introduces MDPs; chapters 3 and 4 plan with them.
+Chapter 2 of the book introduces MDPs; chapters 3 and 4 plan with them, and
+chapter 4 ("Planning at scale") with sparse ones.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse as sp
 
 from rlbook._validate import check_gamma
 
 _ROW_TOL = 1e-9  # how far a row of P may sum from 1 (float rounding is ~1e-16)
+_DENSE_MAX_ENTRIES = 10**6  # constructors build P dense up to this many entries (8 MB)
 
 
-def _readonly(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
+def _readonly(array):
+    """Freeze an ndarray, or the arrays behind a sparse matrix."""
+    if sp.issparse(array):
+        for part in (array.data, array.indices, array.indptr):
+            part.setflags(write=False)
+    else:
+        array.setflags(write=False)
     return array
+
+
+def _checked_dense_P(P):
+    """A float copy of a dense ``P`` (S, A, S), with its shape and entries checked."""
+    P = np.array(P, dtype=float)  # a copy: the caller's array is never modified
+    if P.ndim != 3:
+        raise ValueError(f"P must be a 3-D array (n_states, n_actions, n_states); "
+                         f"got shape {P.shape}")
+    n_states, n_actions, n_next = P.shape
+    if n_next != n_states:
+        raise ValueError(f"P's last axis must have length n_states = {n_states}; "
+                         f"got shape {P.shape}")
+    if n_states == 0 or n_actions == 0:
+        raise ValueError(f"P needs at least one state and one action; got shape {P.shape}")
+    bad = np.isnan(P) | (P < 0)
+    if bad.any():
+        s, a, s2 = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"P has a negative or NaN probability: "
+                         f"P[{s}, {a}, {s2}] = {P[s, a, s2]}")
+    return P, n_states, n_actions
+
+
+def _checked_sparse_P(P):
+    """A canonical CSR copy of a sparse ``P`` (S * A, S), checked like the dense one.
+
+    Messages name ``P[s, a, s2]`` as for a dense ``P``: row ``s * A + a``, column ``s2``.
+    """
+    P = sp.csr_array(P, dtype=float, copy=True)
+    P.sum_duplicates()  # canonical: each row's columns sorted, repeated entries added up
+    n_rows, n_states = P.shape
+    if n_states == 0 or n_rows == 0:
+        raise ValueError(f"P needs at least one state and one action; got shape {P.shape}")
+    if n_rows % n_states:
+        raise ValueError(f"a sparse P must have shape (n_states * n_actions, n_states), "
+                         f"row s * n_actions + a holding P[s, a, :]; got shape {P.shape}")
+    n_actions = n_rows // n_states
+    bad = np.flatnonzero(np.isnan(P.data) | (P.data < 0))
+    if bad.size:
+        k = int(bad[0])  # canonical CSR lists entries in the dense order (s, a, s2)
+        row = int(np.searchsorted(P.indptr, k, side="right")) - 1
+        s, a = divmod(row, n_actions)
+        raise ValueError(f"P has a negative or NaN probability: "
+                         f"P[{s}, {a}, {int(P.indices[k])}] = {P.data[k]}")
+    P.eliminate_zeros()
+    return P, n_states, n_actions
+
+
+def _checked_rewards(R, P, n_states, n_actions):
+    """``R`` as a float array (S, A) or (S, A, S); sparse as (S * A, S) when ``P`` is."""
+    if sp.issparse(R) and sp.issparse(P):
+        R = sp.csr_array(R, dtype=float, copy=True)
+        R.sum_duplicates()
+        if R.shape != P.shape:
+            raise ValueError(f"a sparse R must have shape (n_states * n_actions, n_states) = "
+                             f"{P.shape}, like P; got {R.shape}")
+        bad = np.flatnonzero(~np.isfinite(R.data))
+        if bad.size:
+            k = int(bad[0])
+            s, a = divmod(int(np.searchsorted(R.indptr, k, side="right")) - 1, n_actions)
+            raise ValueError(f"R must be finite; R[{s}, {a}, {int(R.indices[k])}] = {R.data[k]}")
+        return R
+    if sp.issparse(R):  # with a dense P: the (S, A, S) array it stands for
+        R = R.toarray()
+        if R.shape == (n_states * n_actions, n_states):
+            R = R.reshape(n_states, n_actions, n_states)
+    R = np.array(R, dtype=float)
+    if R.shape not in ((n_states, n_actions), (n_states, n_actions, n_states)):
+        raise ValueError(f"R must have shape (n_states, n_actions) = ({n_states}, {n_actions}) "
+                         f"or (n_states, n_actions, n_states); got {R.shape}")
+    if not np.isfinite(R).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(R))[0])
+        raise ValueError(f"R must be finite; R[{', '.join(map(str, index))}] = {R[index]}")
+    return R
+
+
+def _sparse_absorbing(P, allowed, terminal):
+    """``P`` with forbidden rows emptied and terminal rows "stay put", as the dense path."""
+    n_states = P.shape[1]
+    n_actions = P.shape[0] // n_states
+    terminal_ids = np.flatnonzero(terminal)
+    stay_rows = (terminal_ids[:, None] * n_actions + np.arange(n_actions)).ravel()
+    stay_cols = np.repeat(terminal_ids, n_actions)
+    counts = np.diff(P.indptr)
+    first = np.minimum(P.indptr[stay_rows], max(P.nnz - 1, 0))  # each row's first entry
+    if (P.nnz and not counts[~allowed.ravel()].any()
+            and np.all((counts[stay_rows] == 1) & (P.indices[first] == stay_cols)
+                       & (P.data[first] == 1.0))):
+        return P  # already so (a builder made it that way): keep the one copy made
+    keep = (allowed & ~terminal[:, None]).ravel()  # rows s * A + a left as given
+    P.data[np.repeat(~keep, counts)] = 0.0
+    P = P + sp.csr_array((np.ones(stay_rows.size), (stay_rows, stay_cols)), shape=P.shape)
+    P.eliminate_zeros()
+    return P
 
 
 def _names(kind: str, given, count: int, prefix: str) -> tuple:
@@ -54,13 +157,18 @@ class TabularMDP:
 
     Parameters
     ----------
-    P : array_like of shape (n_states, n_actions, n_states)
+    P : array_like of shape (n_states, n_actions, n_states), or scipy.sparse matrix of shape (n_states * n_actions, n_states)
         ``P[s, a, s2] = Pr(s2 | s, a)``. Each row ``P[s, a, :]`` of an allowed
         action in a non-terminal state must sum to 1 (within 1e-9). Rows of
         terminal states are ignored and replaced by "stay put"; rows of
-        forbidden actions may be all zero and are stored as zero.
+        forbidden actions may be all zero and are stored as zero. A sparse
+        ``P`` (any ``scipy.sparse`` format) holds ``P[s, a, :]`` in row
+        ``s * n_actions + a``; it is checked by the same rules, with the same
+        messages, and stored as CSR.
     R : array_like of shape (n_states, n_actions) or (n_states, n_actions, n_states)
         Expected reward ``R[s, a]`` or reward per transition ``R[s, a, s2]``.
+        With a sparse ``P``, a reward per transition may also be sparse, of
+        ``P``'s shape.
     gamma : float
         Discount in [0, 1]. ``gamma = 1`` only makes sense when every episode
         ends; the algorithms detect when it does not.
@@ -76,8 +184,9 @@ class TabularMDP:
 
     Attributes
     ----------
-    P : ndarray of shape (n_states, n_actions, n_states)
-        Validated transition probabilities (read-only), terminal rows absorbing.
+    P : ndarray of shape (n_states, n_actions, n_states), or scipy.sparse.csr_array of shape (n_states * n_actions, n_states)
+        Validated transition probabilities (read-only), terminal rows absorbing;
+        sparse (canonical CSR, no stored zeros) if given sparse.
     R : ndarray
         The rewards as given (read-only).
     r : ndarray of shape (n_states, n_actions)
@@ -90,7 +199,8 @@ class TabularMDP:
     Raises
     ------
     ValueError
-        If ``P`` is not 3-D or its last axis is not ``n_states``; if it has
+        If ``P`` is not 3-D or its last axis is not ``n_states`` (a sparse
+        ``P``: if it is not (n_states * n_actions, n_states)); if it has
         negative or NaN entries; if a row of an allowed action in a
         non-terminal state does not sum to 1; if ``R`` has the wrong shape or
         non-finite entries; if ``gamma`` is outside [0, 1]; if ``allowed`` has
@@ -104,25 +214,17 @@ class TabularMDP:
 
     Notes
     -----
-    Chapter 2 of the book explains every field with the access-review example.
+    Chapter 2 of the book explains every field with the access-review example;
+    chapter 4 ("Planning at scale") solves a sparse 300 x 300 maze. A dense
+    ``P`` takes ``8 S^2 A`` bytes; a CSR one about 12 bytes per stored
+    probability plus 4 per row.
     """
 
     def __init__(self, P, R, gamma, *, states=None, actions=None, terminal=None, allowed=None):
-        P = np.array(P, dtype=float)  # a copy: the caller's array is never modified
-        if P.ndim != 3:
-            raise ValueError(f"P must be a 3-D array (n_states, n_actions, n_states); "
-                             f"got shape {P.shape}")
-        n_states, n_actions, n_next = P.shape
-        if n_next != n_states:
-            raise ValueError(f"P's last axis must have length n_states = {n_states}; "
-                             f"got shape {P.shape}")
-        if n_states == 0 or n_actions == 0:
-            raise ValueError(f"P needs at least one state and one action; got shape {P.shape}")
-        bad = np.isnan(P) | (P < 0)
-        if bad.any():
-            s, a, s2 = (int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"P has a negative or NaN probability: "
-                             f"P[{s}, {a}, {s2}] = {P[s, a, s2]}")
+        if sp.issparse(P):  # (S * A, S), row s * A + a holding P[s, a, :]
+            P, n_states, n_actions = _checked_sparse_P(P)
+        else:
+            P, n_states, n_actions = _checked_dense_P(P)
         self._shape = (n_states, n_actions)
         self.gamma = check_gamma(gamma)
         self.states = _names("states", states, n_states, "s")
@@ -147,28 +249,34 @@ class TabularMDP:
                              "mark it terminal if episodes end there")
         self.allowed = allowed
 
-        sums = P.sum(axis=2)
+        if sp.issparse(P):
+            sums = P.sum(axis=1).reshape(n_states, n_actions)
+        else:
+            sums = P.sum(axis=2)
         off = allowed & ~self.terminal[:, None] & (np.abs(sums - 1.0) > _ROW_TOL)
         if off.any():
             s, a = (int(i) for i in np.argwhere(off)[0])
             raise ValueError(f"P[{s}, {a}, :] sums to {sums[s, a]:.10g}, expected 1 "
                              f"(state {self.states[s]!r}, action {self.actions[a]!r})")
 
-        R = np.array(R, dtype=float)
-        if R.shape not in ((n_states, n_actions), (n_states, n_actions, n_states)):
-            raise ValueError(f"R must have shape (n_states, n_actions) = ({n_states}, {n_actions}) "
-                             f"or (n_states, n_actions, n_states); got {R.shape}")
-        if not np.isfinite(R).all():
-            index = tuple(int(i) for i in np.argwhere(~np.isfinite(R))[0])
-            raise ValueError(f"R must be finite; R[{', '.join(map(str, index))}] = {R[index]}")
-        r = R if R.ndim == 2 else np.einsum("ijk,ijk->ij", P, R)
+        R = _checked_rewards(R, P, n_states, n_actions)
+        if R.ndim == 2 and not sp.issparse(R):
+            r = R
+        elif sp.issparse(P):  # sum_s2 P[s, a, s2] R[s, a, s2] over stored entries
+            r = P.multiply(R.reshape(n_states * n_actions, n_states)).sum(axis=1)
+            r = np.asarray(r).reshape(n_states, n_actions)
+        else:
+            r = np.einsum("ijk,ijk->ij", P, R)
         r = np.where(allowed & ~self.terminal[:, None], r, 0.0)
 
         # Terminal states stay put; forbidden actions have no outcome.
-        P[~allowed] = 0.0
-        terminal_ids = np.flatnonzero(self.terminal)
-        P[terminal_ids] = 0.0
-        P[terminal_ids, :, terminal_ids] = 1.0
+        if sp.issparse(P):
+            P = _sparse_absorbing(P, allowed, self.terminal)
+        else:
+            P[~allowed] = 0.0
+            terminal_ids = np.flatnonzero(self.terminal)
+            P[terminal_ids] = 0.0
+            P[terminal_ids, :, terminal_ids] = 1.0
         self.P = _readonly(P)
         self.R = _readonly(R)
         self.r = _readonly(np.ascontiguousarray(r))
@@ -242,7 +350,8 @@ class TabularMDP:
     # -- constructors ----------------------------------------------------
     # --8<-- [start:from_transitions]
     @classmethod
-    def from_transitions(cls, spec, gamma, terminal=(), *, states=None, actions=None):
+    def from_transitions(cls, spec, gamma, terminal=(), *, states=None, actions=None,
+                         sparse=None):
         """Build an MDP from a readable table of outcomes.
 
         Parameters
@@ -259,12 +368,17 @@ class TabularMDP:
             Orders of the indices. By default states are numbered in order of
             first appearance as a key of ``spec``, then as a next state;
             actions in order of first appearance.
+        sparse : bool, optional
+            Store ``P`` and ``R`` sparse, as (S * A, S) matrices. By default
+            they are dense unless ``P`` would have more than a million
+            entries (8 MB) and the sparse form is smaller.
 
         Returns
         -------
         TabularMDP
-            With ``R`` of shape ``(S, A, S)``: the reward of each transition
-            (probability-weighted if one next state is listed twice).
+            With ``R`` of shape ``(S, A, S)`` (or sparse, like ``P``): the
+            reward of each transition (probability-weighted if one next state
+            is listed twice).
 
         Raises
         ------
@@ -296,28 +410,28 @@ class TabularMDP:
             return ids[name]
 
         n_s, n_a = len(states), len(actions)
-        P = np.zeros((n_s, n_a, n_s))
-        R = np.zeros((n_s, n_a, n_s))
+        P, R = {}, {}  # (s, a, s2) -> P[s, a, s2], R[s, a, s2] for each listed transition
         weighted = {}  # (s, a, s2) listed twice: probability-weighted mean reward
         allowed = np.zeros((n_s, n_a), dtype=bool)
         for (state, action), outcomes in spec.items():
             s, a = lookup(s_ids, state, "state"), lookup(a_ids, action, "action")
             allowed[s, a] = True
             for prob, next_state, reward in outcomes:
-                s2 = lookup(s_ids, next_state, "state")
-                if P[s, a, s2] > 0 or (s, a, s2) in weighted:
-                    weighted.setdefault((s, a, s2), P[s, a, s2] * R[s, a, s2])
-                    weighted[s, a, s2] += prob * reward
-                P[s, a, s2] += prob
-                R[s, a, s2] = reward
-        for (s, a, s2), total in weighted.items():
-            R[s, a, s2] = total / P[s, a, s2] if P[s, a, s2] > 0 else 0.0
+                key = (s, a, lookup(s_ids, next_state, "state"))
+                if P.get(key, 0.0) > 0 or key in weighted:
+                    weighted.setdefault(key, P[key] * R[key])
+                    weighted[key] += prob * reward
+                P[key] = P.get(key, 0.0) + prob
+                R[key] = reward
+        for key, total in weighted.items():
+            R[key] = total / P[key] if P[key] > 0 else 0.0
+        P, R = _arrays(n_s, n_a, P, R, sparse=sparse)  # (S, A, S), or sparse (S * A, S)
         return cls(P, R, gamma, states=states, actions=actions, terminal=terminal,
                    allowed=allowed)
     # --8<-- [end:from_transitions]
 
     @classmethod
-    def from_gymnasium(cls, env, gamma, *, states=None, actions=None):
+    def from_gymnasium(cls, env, gamma, *, states=None, actions=None, sparse=None):
         """Build an MDP from a toy-text environment's model ``env.unwrapped.P``.
 
         Works with Gymnasium's FrozenLake, CliffWalking and Taxi and with
@@ -334,6 +448,10 @@ class TabularMDP:
             Discount in [0, 1].
         states, actions : sequence of str, optional
             Names (default ``"s0", ...`` and ``"a0", ...``).
+        sparse : bool, optional
+            Store ``P`` sparse, as an (S * A, S) matrix. By default it is dense
+            unless it would have more than a million entries (8 MB) and the
+            sparse form is smaller.
 
         Returns
         -------
@@ -351,7 +469,7 @@ class TabularMDP:
         """
         model = env.unwrapped.P
         n_s, n_a = int(env.observation_space.n), int(env.action_space.n)
-        P = np.zeros((n_s, n_a, n_s))
+        P = {}  # (s, a, s2) -> P[s, a, s2], added up over repeated listings
         r = np.zeros((n_s, n_a))
         terminal = np.zeros(n_s, dtype=bool)
         for s in range(n_s):
@@ -361,9 +479,36 @@ class TabularMDP:
                 if a not in model[s]:
                     raise ValueError(f"env.unwrapped.P[{s}] has no entry for action {a}")
                 for prob, s2, reward, done in model[s][a]:
-                    P[s, a, s2] += prob
+                    P[s, a, s2] = P.get((s, a, s2), 0.0) + prob
                     r[s, a] += prob * reward
                     terminal[s2] |= bool(done) and prob > 0
-        ids = np.arange(n_s)
-        stuck = (P[ids, :, ids] == 1.0).all(axis=1) & (r == 0.0).all(axis=1)
+        stay = np.array([[P.get((s, a, s), 0.0) for a in range(n_a)] for s in range(n_s)])
+        stuck = (stay == 1.0).all(axis=1) & (r == 0.0).all(axis=1)
+        P, _ = _arrays(n_s, n_a, P, sparse=sparse)
         return cls(P, r, gamma, states=states, actions=actions, terminal=terminal | stuck)
+
+
+def _arrays(n_states, n_actions, P, R=None, *, sparse=None):
+    """``P`` (and ``R``) from ``{(s, a, s2): value}``: dense (S, A, S) or sparse (S * A, S).
+
+    ``sparse=None`` picks sparse when the dense ``P`` would hold more than
+    ``_DENSE_MAX_ENTRIES`` entries and CSR (8-byte values, 4-byte column
+    indices, a 4-byte pointer per row) takes fewer bytes.
+    """
+    keys = np.array(list(P), dtype=np.int64).reshape(-1, 3)
+    s, a, s2 = keys.T
+    entries = n_states * n_actions * n_states
+    if sparse is None:
+        csr_bytes = 12 * len(keys) + 4 * (n_states * n_actions + 1)
+        sparse = entries > _DENSE_MAX_ENTRIES and csr_bytes < 8 * entries
+
+    def build(values):
+        values = np.array(values, dtype=float)
+        if sparse:
+            return sp.csr_array((values, (s * n_actions + a, s2)),
+                                shape=(n_states * n_actions, n_states))
+        array = np.zeros((n_states, n_actions, n_states))
+        array[s, a, s2] = values
+        return array
+
+    return build(list(P.values())), None if R is None else build([R[k] for k in P])

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import sparse as sp
 
 from rlbook.bellman import (
     as_policy_matrix,
@@ -12,6 +13,7 @@ from rlbook.bellman import (
 )
 from rlbook.mdp import TabularMDP
 from rlbook.problems import access_review_mdp
+from test_mdp import sparse_twin
 
 
 def test_q_from_v_access_review_by_hand():
@@ -124,3 +126,24 @@ def test_policy_entries_of_terminal_states_are_ignored():
     mdp = access_review_mdp()
     pi = as_policy_matrix(mdp, [1, 0, 3, 99])  # closed's entry is never used
     assert pi[3].sum() == 0.0 and pi[0, 1] == 1.0
+
+
+# -- a sparse P (S * A, S) gives the same look-aheads ---------------------------------
+
+@pytest.mark.parametrize("abandon", [0.0, 0.25])
+def test_backups_and_greedy_policy_on_a_sparse_p(abandon):
+    dense = access_review_mdp(abandon=abandon)
+    sparse = sparse_twin(dense)
+    assert sp.issparse(sparse.P)
+    V = np.array([0.0, 70.0, 80.0, 999.0])  # the terminal entry is ignored either way
+    Q = q_from_v(sparse, V)
+    assert np.array_equal(np.isinf(Q), np.isinf(q_from_v(dense, V)))
+    assert np.allclose(Q[np.isfinite(Q)], q_from_v(dense, V)[np.isfinite(Q)], rtol=1e-12)
+    assert Q[0, 1] == pytest.approx(0.75 * 59 + 0.25 * -54 if abandon else 59.0)
+    assert bellman_optimality_backup(sparse, V) == pytest.approx(
+        bellman_optimality_backup(dense, V))
+    policy = [2, 2, 3, 0]
+    assert bellman_backup(sparse, V, policy) == pytest.approx(bellman_backup(dense, V, policy))
+    assert np.array_equal(greedy_policy(sparse, V), greedy_policy(dense, V))
+    with pytest.raises(ValueError, match=r"V must have shape \(n_states,\) = \(4,\); got \(3,\)"):
+        q_from_v(sparse, np.zeros(3))

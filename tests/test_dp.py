@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse as sp
 
 from rlbook.dp import (
     PlanningResult,
@@ -23,6 +24,7 @@ from rlbook.problems import (
     sutton_barto_gridworld,
     walled_3x3_gridworld,
 )
+from test_mdp import sparse_twin
 
 
 def two_state_mdp(gamma=0.9, p_stay=0.5):
@@ -375,3 +377,195 @@ def test_stopping_bounds_errors():
         greedy_loss_bound(1.5, 0.1)
     with pytest.raises(ValueError, match="tol must be a positive number; got 0"):
         greedy_loss_bound(0.9, 0)
+
+
+# -- the sparse path: P stored as (S * A, S) ---------------------------------------
+
+def frozen_lake(map_name):
+    gym = pytest.importorskip("gymnasium", reason="Gymnasium is optional: pip install rlbook[gym]")
+    env = gym.make("FrozenLake-v1", map_name=map_name, is_slippery=True)
+    return TabularMDP.from_gymnasium(env, gamma=0.99)
+
+
+def two_goal_grid(gamma):
+    return gridworld_mdp(["S . g", ". # .", ". . G"], gamma, goals={"G": 10.0, "g": 4.0})
+
+
+PROBLEMS = {
+    "access review": access_review_mdp,
+    "access review, abandon 0.25": lambda: access_review_mdp(abandon=0.25),
+    "support router": support_router_mdp,
+    "Sutton-Barto 5x5 (Fig 3.5)": sutton_barto_gridworld,
+    "4x4 corners, gamma 1 (Fig 4.1)": gridworld_4x4,
+    "walled 3x3": walled_3x3_gridworld,
+    "two goals, gamma 0.5": lambda: two_goal_grid(0.5),
+    "two goals, gamma 0.9": lambda: two_goal_grid(0.9),
+    "slippery 10x10": lambda: slippery_gridworld(10, slip=0.2, gamma=0.9),
+    "FrozenLake 4x4": lambda: frozen_lake("4x4"),
+    "FrozenLake 8x8": lambda: frozen_lake("8x8"),
+}
+
+# Identical up to the order of float additions (a sparse product adds only the
+# stored entries): values agree to 1e-9 relative, greedy policies exactly (the tie
+# rule ignores differences below 1e-9).
+CLOSE = dict(rtol=1e-9, atol=1e-9)
+
+
+def assert_same_result(sparse, dense):
+    assert np.allclose(sparse.V, dense.V, **CLOSE)
+    assert np.array_equal(np.isinf(sparse.Q), np.isinf(dense.Q))
+    finite = np.isfinite(dense.Q)
+    assert np.allclose(sparse.Q[finite], dense.Q[finite], **CLOSE)
+    assert np.array_equal(sparse.policy, dense.policy)
+    assert sparse.iterations == dense.iterations and sparse.converged == dense.converged
+    assert sparse.history.shape == dense.history.shape
+    assert np.allclose(sparse.history, dense.history, **CLOSE)
+
+
+@pytest.mark.parametrize("name", PROBLEMS)
+def test_sparse_and_dense_give_the_same_values_q_and_policies(name):
+    dense = PROBLEMS[name]()
+    sparse = sparse_twin(dense)
+    assert sp.issparse(sparse.P)
+    assert_same_result(value_iteration(sparse), value_iteration(dense))
+    assert_same_result(policy_iteration(sparse), policy_iteration(dense))
+    uniform = dense.allowed / dense.allowed.sum(axis=1, keepdims=True)
+    optimal = policy_iteration(dense).policy
+    for policy in (uniform, optimal):
+        for method in ("exact", "iterative"):
+            assert np.allclose(policy_evaluation(sparse, policy, method),
+                               policy_evaluation(dense, policy, method), **CLOSE)
+
+
+def test_sparse_matches_sutton_barto_figures_3_2_3_5_and_4_1():
+    mdp = sparse_twin(sutton_barto_gridworld())
+    V = policy_evaluation(mdp, np.full((25, 4), 0.25))
+    assert np.round(V, 1).reshape(5, 5).tolist()[0] == [3.3, 8.8, 4.4, 5.3, 1.5]
+    assert np.round(value_iteration(mdp).V, 1).reshape(5, 5).tolist()[0] == \
+        [22.0, 24.4, 22.0, 19.4, 17.5]
+    corners = sparse_twin(gridworld_4x4())
+    V = policy_evaluation(corners, np.full((16, 4), 0.25))
+    assert V == pytest.approx([0, -14, -20, -22, -14, -18, -20, -20,
+                               -20, -20, -18, -14, -22, -20, -14, 0], abs=1e-6)
+
+
+def test_keep_history_false_keeps_the_first_and_last_values():
+    for mdp in (sutton_barto_gridworld(), sparse_twin(sutton_barto_gridworld())):
+        full = value_iteration(mdp)
+        short = value_iteration(mdp, keep_history=False)
+        assert short.history.shape == (2, 25) and short.iterations == full.iterations == 242
+        assert np.array_equal(short.history[0], full.history[0])
+        assert np.array_equal(short.history[1], full.V) and np.array_equal(short.V, full.V)
+
+
+def test_sparse_value_iteration_warns_when_budget_runs_out():
+    with pytest.warns(RuntimeWarning, match="value iteration did not converge in 2 sweeps"):
+        result = value_iteration(sparse_twin(cycle_mdp(0.9)), max_iter=2)
+    assert not result.converged and result.iterations == 2 and result.history.shape == (3, 2)
+
+
+def test_sparse_gamma_one_never_ending_policy_raises_the_same_error():
+    mdp = sparse_twin(two_state_mdp(gamma=1.0, p_stay=1.0))
+    for method in ("exact", "iterative"):
+        with pytest.raises(ValueError, match="with gamma = 1 the policy never ends from "
+                                             "state 's0'"):
+            policy_evaluation(mdp, [1, 0], method)
+        assert policy_evaluation(mdp, [0, 0], method)[0] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="with gamma = 1 the policy never ends from state"):
+        policy_iteration(sparse_twin(gridworld_4x4()), np.zeros(16, dtype=int))
+
+
+def test_gamma_one_check_follows_paths_of_any_length():
+    # a corridor of 30 states to one exit: every state ends, however far; cut it and
+    # the states before the cut never do (the first of them is named)
+    spec = {(f"c{i}", "go"): [(1.0, f"c{i + 1}", -1.0)] for i in range(29)}
+    spec[("c29", "go")] = [(1.0, "exit", -1.0)]
+    mdp = TabularMDP.from_transitions(spec, 1.0, terminal=["exit"])
+    for model in (mdp, sparse_twin(mdp)):
+        assert policy_evaluation(model, np.zeros(31, dtype=int))[0] == pytest.approx(-30.0)
+    spec[("c12", "go")] = [(1.0, "c11", -1.0)]
+    mdp = TabularMDP.from_transitions(spec, 1.0, terminal=["exit"])
+    for model in (mdp, sparse_twin(mdp)):
+        with pytest.raises(ValueError, match="never ends from state 'c0'"):
+            policy_evaluation(model, np.zeros(31, dtype=int))
+
+
+def symmetric_grid():
+    return gridworld_mdp(["G . . . .", ". . . . .", ". . S . .", ". . . . .", ". . . . G"],
+                         gamma=1.0, goals={"G": -1.0})
+
+
+def test_sparse_policy_iteration_terminates_on_ties():
+    mdp = sparse_twin(symmetric_grid())
+    result = policy_iteration(mdp, max_iter=50)
+    assert result.converged and result.iterations <= 10
+    assert result.V[12] == pytest.approx(-4.0)
+    # starting from the highest tied action everywhere, it keeps those actions
+    opt = policy_iteration(sparse_twin(gridworld_4x4()))
+    Q, start = opt.Q, opt.policy.copy()
+    for s in np.flatnonzero(~gridworld_4x4().terminal):
+        start[s] = np.flatnonzero(np.isclose(Q[s], Q[s].max()))[-1]
+    again = policy_iteration(sparse_twin(gridworld_4x4()), start)
+    assert again.iterations == 1 and np.array_equal(again.policy, start)
+
+
+def test_large_sparse_evaluation_uses_lgmres_to_the_stated_tolerance(monkeypatch):
+    import rlbook.dp
+
+    mdp = sparse_twin(slippery_gridworld(10, slip=0.2, gamma=0.99))
+    uniform = np.full((100, 4), 0.25)
+    direct = policy_evaluation(mdp, uniform)
+    calls = []
+    original = rlbook.dp.spla.lgmres
+
+    def lgmres(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rlbook.dp, "_DIRECT_MAX_STATES", 50)  # 99 live states: "large"
+    monkeypatch.setattr(rlbook.dp.spla, "lgmres", lgmres)
+    V = policy_evaluation(mdp, uniform)
+    assert calls and calls[0]["rtol"] == 1e-12
+    # a relative residual of 1e-12 leaves V within 1e-12 |r_pi|_2 / (1 - gamma) of V^pi
+    r_pi = (uniform * mdp.r).sum(axis=1)[:-1]
+    assert np.max(np.abs(V - direct)) <= 1e-12 * np.linalg.norm(r_pi) / (1 - 0.99)
+    assert np.max(np.abs(V - direct)) > 0  # really another solver
+    result = policy_iteration(mdp)
+    assert result.converged
+    assert np.array_equal(result.policy, policy_iteration(slippery_gridworld(10, slip=0.2,
+                                                                             gamma=0.99)).policy)
+
+
+def test_lgmres_that_runs_out_of_iterations_warns(monkeypatch):
+    import rlbook.dp
+
+    monkeypatch.setattr(rlbook.dp, "_DIRECT_MAX_STATES", 50)
+    monkeypatch.setattr(rlbook.dp, "_KRYLOV_MAXITER", 1)
+    mdp = sparse_twin(slippery_gridworld(10, slip=0.2, gamma=0.99))
+    with pytest.warns(RuntimeWarning, match="LGMRES did not reach a relative residual of 1e-12"):
+        policy_evaluation(mdp, np.full((100, 4), 0.25))
+
+
+def rounding_tie_mdp():
+    """Two routes worth 0.1 + 0.2 + 0.3 each, summed in different orders (gamma = 1).
+
+    Mathematically tied; in floating point the two look-aheads differ in the last bit.
+    """
+    spec = {("s", "up"): [(1.0, "x1", 0.3)], ("x1", "up"): [(1.0, "x2", 0.2)],
+            ("x2", "up"): [(1.0, "end", 0.1)],       # 0.3 + (0.2 + 0.1) = 0.6000000000000001
+            ("s", "down"): [(1.0, "y1", 0.1)], ("y1", "up"): [(1.0, "y2", 0.2)],
+            ("y2", "up"): [(1.0, "end", 0.3)]}       # 0.1 + (0.2 + 0.3) = 0.6
+    return TabularMDP.from_transitions(spec, 1.0, terminal=["end"])
+
+
+@pytest.mark.parametrize("store", ["dense", "sparse"])
+def test_policy_iteration_keeps_an_action_tied_up_to_rounding(store):
+    mdp = rounding_tie_mdp() if store == "dense" else sparse_twin(rounding_tie_mdp())
+    up, down = mdp.action_index("up"), mdp.action_index("down")
+    Q = policy_iteration(mdp).Q
+    assert Q[0, up] > Q[0, down] and Q[0, up] == pytest.approx(Q[0, down], abs=1e-15)
+    for first in (up, down):  # whichever tied action it starts from, it keeps it
+        start = np.zeros(mdp.n_states, dtype=int)
+        start[0] = first
+        result = policy_iteration(mdp, start)
+        assert result.converged and result.iterations == 1 and result.policy[0] == first
