@@ -96,3 +96,11 @@ def test_to_mdp_is_the_model_with_named_cells():
             assert np.allclose(mdp.P[s, a], expected) and mdp.r[s, a] == pytest.approx(reward)
     with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 1.5"):
         env.to_mdp(1.5)
+
+
+@pytest.mark.parametrize("slip, message", [(True, "slip must be a number in"),
+                                           ("0.1", "slip must be a number in"),
+                                           (float("nan"), "slip must be a number in")])
+def test_slip_must_be_a_probability(slip, message):
+    with pytest.raises(ValueError, match=message):
+        GridWorld(LAYOUT, slip=slip)

@@ -28,6 +28,7 @@ import numpy as np
 
 from rlbook.envs.base import Categorical, DiscreteEnv
 from rlbook.mdp import TabularMDP
+from rlbook.validate import check_unit_interval
 
 # --8<-- [start:actions]
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
@@ -99,8 +100,7 @@ class GridWorld(DiscreteEnv):
             raise ValueError(f"layout must have exactly one start 'S'; found {len(starts)}")
         if not any(ch in goals for row in rows for ch in row):
             raise ValueError(f"layout has no goal cell; goals are {sorted(goals)}")
-        if not 0.0 <= slip <= 1.0:
-            raise ValueError(f"slip must be in [0, 1]; got {slip!r}")
+        slip = check_unit_interval("slip", slip)
         super().__init__(len(rows) * len(rows[0]), len(MOVES), max_steps=max_steps)
 
         self.layout = tuple(rows)
@@ -108,7 +108,7 @@ class GridWorld(DiscreteEnv):
         self.step_reward = float(step_reward)
         self.goals = MappingProxyType({k: float(v) for k, v in goals.items()})
         self.cliff_reward = float(cliff_reward)
-        self.slip = float(slip)
+        self.slip = slip
         self.start = self.state(*starts[0])
         self.terminal = np.array([self.cell(s) in goals for s in range(self.n_states)])
         self.P = self._build_model()
