@@ -11,6 +11,8 @@ import re
 from booktools.errors import BuildError
 from booktools.pages import scan
 
+_NUMBERED = re.compile(r"(?:^|/)(\d+)-[^/]+\.md$")
+
 WORDS_PER_MINUTE = 200
 CODE_LINES_PER_MINUTE = 10
 
@@ -19,6 +21,16 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 _MASTERY_HEADING = re.compile(r"^##[ \t]+Mastery check[ \t]*$", re.MULTILINE)
 _QUESTION = re.compile(r'^\?\?\?\+?[ \t]+question(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 _TASK = re.compile(r"^[ \t]{4}[-*][ \t]+\[(?P<mark>[ xX])\][ \t]+\S")
+
+
+def chapter_number(src_uri: str) -> int:
+    """The chapter's number, from its file name ``chapters/NN-name.md``: 8 for
+    ``chapters/08-policy-gradients.md``. The learning path says "Chapter 8 of 11" from it, so a
+    chapter keeps its number in the book's table of contents while others are still missing."""
+    match = _NUMBERED.search(src_uri)
+    if not match:
+        raise BuildError(f"{src_uri}: a chapter's file name is NN-name.md, its number first")
+    return int(match[1])
 
 
 def reading_minutes(markdown: str) -> int:

@@ -48,8 +48,8 @@ KNOWN_FORWARD_USES = frozenset({
     ("chapters/05-learning-from-experience.md", "term-score-log-derivative-trick"),
     ("chapters/05-learning-from-experience.md", "term-standard-error-confidence-interval"),
     ("chapters/05-learning-from-experience.md", "term-train-validation-test"),
-    ("chapters/06-policy-gradients.md", "term-standard-error-confidence-interval"),
-    ("chapters/06-policy-gradients.md", "term-train-validation-test"),
+    ("chapters/08-policy-gradients.md", "term-standard-error-confidence-interval"),
+    ("chapters/08-policy-gradients.md", "term-train-validation-test"),
 })
 
 _CHAPTER = re.compile(r"^chapters/[^/]+\.md$")

@@ -4,7 +4,8 @@ Everything the reader does is kept in their own browser (localStorage); nothing 
 sent anywhere. This hook prepares the HTML; docs/assets/javascripts/reader.js
 makes it interactive. Without JavaScript every page stays readable.
 
-* **Learning path**: under each chapter's title, "Chapter N of M", the reading
+* **Learning path**: under each chapter's title, "Chapter N of M" (N from the file name
+  ``chapters/NN-name.md``, M the highest such number in the navigation), the reading
   time (computed here from the page's prose words and code lines) and links to
   the previous and next chapter.
 * **Mastery check**: the ``## Mastery check`` section of a chapter, written as
@@ -35,7 +36,7 @@ from mkdocs.structure.files import File
 
 from booktools.errors import BuildError
 from booktools.notebooks import chapter_notebook
-from booktools.reader import mastery_questions, reading_minutes
+from booktools.reader import chapter_number, mastery_questions, reading_minutes
 
 PASS_MARK = 0.75
 NOTES_LIMIT = 4000
@@ -88,7 +89,14 @@ def _link(target, page) -> str:
 
 def _path_html(page) -> str:
     index = next(i for i, p in enumerate(_chapters) if p.file.src_uri == page.file.src_uri)
-    parts = [f'<span class="rlbook-path__step">Chapter {index + 1} of {len(_chapters)}</span>',
+    # The numbers of the book's table of contents (file names), not positions in the nav:
+    # "Chapter 8 of 11" even while chapters 6, 7, 9 and 10 are not written yet.
+    try:
+        number = chapter_number(page.file.src_uri)
+        last = max(chapter_number(p.file.src_uri) for p in _chapters)
+    except BuildError as exc:
+        raise PluginError(str(exc)) from exc
+    parts = [f'<span class="rlbook-path__step">Chapter {number} of {last}</span>',
              f'<span class="rlbook-path__time">about {page.meta["rlbook_minutes"]} min read</span>']
     if index > 0:
         prev = _chapters[index - 1]

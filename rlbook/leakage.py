@@ -11,7 +11,7 @@ fields looks brilliant offline and cannot exist in production. Two checks:
 * by time: a timestamp field whose value is later than the decision time in
   some record was recorded after the decision (:func:`fields_recorded_after`).
 
-Chapter 7 of the book explains it.
+Chapter 11 of the book explains it.
 """
 
 from __future__ import annotations

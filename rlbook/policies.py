@@ -1,4 +1,4 @@
-r"""Softmax policies with an analytic score function (chapter 6).
+r"""Softmax policies with an analytic score function (chapter 8).
 
 A softmax policy turns preferences (logits) into action probabilities:
 
@@ -178,7 +178,7 @@ class TabularSoftmaxPolicy(_SoftmaxPolicy):
     -----
     The score of a tabular softmax is zero outside row ``s`` and
     ``e_a - pi(. | s)`` in row ``s``: raise the logit of the action taken,
-    lower the others in proportion to their probability. Chapter 6.
+    lower the others in proportion to their probability. Chapter 8.
     """
 
     def __init__(self, n_states, n_actions, *, theta=None, mask=None):
@@ -228,7 +228,7 @@ class LinearSoftmaxPolicy(_SoftmaxPolicy):
     Notes
     -----
     The score is ``outer(phi[s], e_a - pi(. | s))``: the tabular score spread
-    over every feature active in ``s``. Chapter 6.
+    over every feature active in ``s``. Chapter 8.
     """
 
     def __init__(self, features, n_actions, *, theta=None, mask=None):

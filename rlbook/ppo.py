@@ -1,4 +1,4 @@
-r"""PPO's clipped surrogate objective and its gradient (chapter 6).
+r"""PPO's clipped surrogate objective and its gradient (chapter 8).
 
 For samples ``(s_i, a_i)`` collected with an old policy, with advantages
 ``A_i`` and probability ratio ``rho_i = pi_new(a_i|s_i) / pi_old(a_i|s_i)``

@@ -1,4 +1,4 @@
-r"""REINFORCE: Monte Carlo policy gradient with an optional baseline (chapter 6).
+r"""REINFORCE: Monte Carlo policy gradient with an optional baseline (chapter 8).
 
 The policy-gradient theorem with the log-derivative trick gives an estimate of
 the gradient of the expected return from sampled episodes (Williams, 1992):
@@ -143,7 +143,7 @@ class Bandit:
 
 
 def access_review_bandit() -> Bandit:
-    """The access-review start decision as a one-step bandit (chapters 4 and 6).
+    """The access-review start decision as a one-step bandit (chapters 4 and 8).
 
     ``auto_approve`` returns -120; ``request_evidence`` returns 59 when the
     evidence arrives (probability 0.75) and -54 when the request is abandoned

@@ -4,7 +4,7 @@ The return from time ``t`` is the discounted sum of the rewards that follow it:
 
 .. math::  G_t = r_t + \gamma r_{t+1} + \gamma^2 r_{t+2} + \dots = r_t + \gamma G_{t+1}
 
-Chapter 1 of the book explains it; chapter 6 uses the returns-to-go for REINFORCE.
+Chapter 1 of the book explains it; chapter 8 uses the returns-to-go for REINFORCE.
 """
 
 from __future__ import annotations

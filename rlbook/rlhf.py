@@ -1,4 +1,4 @@
-r"""The RL pieces of RLHF, small enough to print (chapter 6).
+r"""The RL pieces of RLHF, small enough to print (chapter 8).
 
 * KL divergence between categorical distributions,
   ``KL(p || q) = sum_a p[a] log(p[a] / q[a])``, and the per-sample estimators

@@ -25,7 +25,7 @@ Timestamps are numbers, ``datetime`` objects, or ISO strings such as
 ``"2024-03-01 09:30"`` (read with ``datetime.fromisoformat``); an embargo is
 then a number or a ``datetime.timedelta``.
 
-Chapter 7 of the book explains why random splits of logged episodes leak.
+Chapter 11 of the book explains why random splits of logged episodes leak.
 """
 
 from __future__ import annotations

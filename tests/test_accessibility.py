@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from booktools.redirects import is_redirect_page
+
 
 # nbconvert writes this when a notebook output image has no alt text (mkdocs-jupyter pages).
 NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
@@ -127,8 +129,8 @@ def _pages(site: Path) -> dict[str, Outline]:
     pages = {}
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
-        if rel.startswith(("_screenshots/", "assets/")):
-            continue
+        if rel.startswith(("_screenshots/", "assets/")) or is_redirect_page(path):
+            continue   # a redirect page (an old address) is no page of the book
         page = outline(path.read_text(encoding="utf-8"))
         if rel == "404.html" and not page.has_article:
             continue

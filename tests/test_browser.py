@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from booktools.redirects import is_redirect_page
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER1 = "chapters/01-rl-loop/"
 # The fixtures `origin`, `browser` and `watch` (one tab per worker, reset for each test) are
@@ -61,6 +63,8 @@ def _pages(site: Path) -> list[str]:
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
         if rel.startswith("_screenshots"):
+            continue
+        if is_redirect_page(path):   # an old address: test_old_addresses_redirect checks it
             continue
         out.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     return out
@@ -162,7 +166,7 @@ def test_code_colours_are_restored_exactly(site, browser, origin, watch):
     spec = importlib.util.spec_from_file_location("code_tokens", ROOT / "hooks/code_tokens.py")
     tokens = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tokens)
-    path = "chapters/06-policy-gradients/"
+    path = "chapters/08-policy-gradients/"
     raw = (site / path / "index.html").read_text(encoding="utf-8")
     blocks = re.findall(r'<pre\b[^>]*>(?:<span></span>)?<code\b([^>]*)>(.*?)</code></pre>', raw,
                         re.DOTALL)
@@ -284,6 +288,19 @@ def test_learning_path_and_notes(site, browser, origin, watch):
     other = watch.goto("chapters/02-mdps/").locator(".rlbook-notes textarea")
     assert other.input_value() == ""
     assert not watch.errors, watch.errors
+
+
+@screenshots_on_failure
+def test_an_old_address_lands_on_the_renumbered_chapter(site, browser, origin, watch):
+    """The first edition's chapter 6 is chapter 8 now: its old address, anchor included, opens
+    the new page, whose learning path gives the chapter's own number."""
+    page = watch.page
+    page.goto(origin + "chapters/06-policy-gradients/#summary", wait_until="load")
+    page.wait_for_url("**/chapters/08-policy-gradients/#summary", timeout=10_000)
+    page.wait_for_load_state("load")
+    assert "Chapter 8 of 11" in page.locator("nav.rlbook-path").inner_text()
+    page.goto(origin + "labs/lab07_held_out/", wait_until="load")
+    page.wait_for_url("**/labs/lab11_held_out/", timeout=10_000)
 
 
 # --- page weight: static checks on the same build (these need no browser) -----------------

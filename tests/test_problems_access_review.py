@@ -132,7 +132,7 @@ def test_access_review_bandit_samples_the_abandonment_rate():
 
 def test_access_review_bandit_keeps_the_episodes_of_the_first_edition():
     # The same seeds give the same rewards as Bandit([-120, [(0.75, 59), (0.25, -54)], 54])
-    # sampled with Generator.choice, which chapter 6's printed outputs came from.
+    # sampled with Generator.choice, which chapter 8's printed outputs came from.
     env = access_review_bandit()
     rng = np.random.default_rng(11)
     env.reset(seed=11)
@@ -142,7 +142,7 @@ def test_access_review_bandit_keeps_the_episodes_of_the_first_edition():
         env.reset()
 
 
-# -- chapter 7's access requests --------------------------------------------------------
+# -- chapter 11's access requests -------------------------------------------------------
 
 def test_access_request_outcomes_match_the_table_in_expectation():
     contexts = np.repeat([0, 1], 20000)

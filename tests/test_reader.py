@@ -163,3 +163,35 @@ def test_chapter_notebook_runs_top_to_bottom_and_prints_the_pages_outputs(chapte
         for block, shown in zip(blocks, result.stdout[2:].split("\x1e\n")):
             assert shown == (block.expected or ""), f"{block.label}: the notebook printed otherwise"
         pytest.fail(verdict.failure)
+
+
+# --- the learning path numbers chapters by their file names ---------------------------------
+
+def test_chapter_number_is_read_from_the_file_name():
+    assert reader.chapter_number("chapters/01-rl-loop.md") == 1
+    assert reader.chapter_number("chapters/08-policy-gradients.md") == 8
+    assert reader.chapter_number("chapters/11-evaluation.md") == 11
+    with pytest.raises(BuildError, match="chapters/intro.md: .*NN-name"):
+        reader.chapter_number("chapters/intro.md")
+
+
+def test_learning_path_says_the_chapters_own_number_while_others_are_missing(load_hook,
+                                                                              monkeypatch):
+    """With chapters 6, 7, 9 and 10 not written yet, chapter 8 is still "Chapter 8 of 11",
+    not the sixth page of the navigation, and its neighbours are the pages around it."""
+    from types import SimpleNamespace
+
+    hook = load_hook("reader")
+    names = ["01-a", "02-b", "03-c", "04-d", "05-e", "08-policy-gradients", "11-evaluation"]
+
+    def page(name):
+        file = SimpleNamespace(src_uri=f"chapters/{name}.md",
+                               url_relative_to=lambda other, name=name: f"../{name}/")
+        return SimpleNamespace(file=file, title=name, meta={"rlbook_minutes": 9})
+
+    monkeypatch.setattr(hook, "_chapters", [page(name) for name in names])
+    html = hook._path_html(hook._chapters[5])
+    assert "Chapter 8 of 11" in html
+    assert 'href="../05-e/"' in html and 'href="../11-evaluation/"' in html
+    assert "Chapter 11 of 11" in hook._path_html(hook._chapters[6])
+    assert "Chapter 1 of 11" in hook._path_html(hook._chapters[0])

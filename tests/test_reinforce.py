@@ -172,7 +172,7 @@ def exact_gradients(mdp, policy, start):
 
 
 def test_dropping_gamma_t_matches_only_when_gamma_is_one():
-    # The page (chapter 6) says the dropped gamma^t does not matter "with gamma = 1 as here".
+    # The page (chapter 8) says the dropped gamma^t does not matter "with gamma = 1 as here".
     env = GridWorld(["S . .", ". # .", ". . G"])
     rng = np.random.default_rng(0)
     theta = rng.normal(scale=0.5, size=(env.n_states, 4))
@@ -368,7 +368,7 @@ def test_bandit_baseline_makes_variance_shift_invariant():
 
 
 def test_batch_mean_baseline_shrinks_the_expected_gradient_by_one_minus_one_over_n():
-    # Stated in chapter 6's pitfall: the batch mean includes each episode's own return, so in
+    # Stated in chapter 8's pitfall: the batch mean includes each episode's own return, so in
     # a one-step problem E[estimate] = (1 - 1/N) * true gradient. N = 2 halves it.
     env = access_review_bandit()
     policy = TabularSoftmaxPolicy(1, 3, theta=[[0.3, -0.2, 0.1]])

@@ -207,3 +207,47 @@ def test_the_summary_check_can_fail():
     assert "3 bullets" in summary_problems(good.replace("<li>c</li>", ""))[0]
     assert "followed by #references" in summary_problems(
         good.replace('id="exercises"', 'id="references"'))[0]
+
+
+# --- old addresses after the renumbering (mkdocs-redirects) --------------------------------
+
+# The first edition's addresses and where they live now (second edition's table of contents).
+MOVED = {
+    "chapters/06-policy-gradients/": "chapters/08-policy-gradients/",
+    "chapters/07-evaluation/": "chapters/11-evaluation/",
+    "labs/lab06_reinforce/": "labs/lab08_reinforce/",
+    "labs/lab07_held_out/": "labs/lab11_held_out/",
+}
+
+
+def test_old_addresses_redirect_to_the_renumbered_pages(site):
+    from booktools.redirects import redirect_target
+
+    for old, new in MOVED.items():
+        stub = site / old / "index.html"
+        assert stub.is_file(), f"{old} no longer answers"
+        target = redirect_target(stub.read_text(encoding="utf-8"))
+        assert target is not None, f"{old} is not a redirect page"
+        landing = (stub.parent / target).resolve() / "index.html"
+        assert landing == (site / new / "index.html").resolve(), f"{old} -> {target}, not {new}"
+        html = landing.read_text(encoding="utf-8")
+        assert redirect_target(html) is None and "<article" in html, f"{new} is not a page"
+
+
+def test_every_redirect_page_leads_to_a_page_of_the_book(site):
+    """Any redirect page, listed above or not, ends on a real page (no chains, no dead ends);
+    and no content page is mistaken for one."""
+    from booktools.redirects import redirect_target
+
+    redirects = 0
+    for path in site.rglob("*.html"):
+        target = redirect_target(path.read_text(encoding="utf-8"))
+        if target is None:
+            continue
+        redirects += 1
+        landing = (path.parent / target).resolve()
+        landing = landing / "index.html" if landing.is_dir() else landing
+        assert landing.is_file(), f"{path.relative_to(site)} -> {target}: no such page"
+        assert redirect_target(landing.read_text(encoding="utf-8")) is None, f"{path}: a chain"
+    assert redirects == len(MOVED)
+    assert redirect_target((site / "chapters/01-rl-loop/index.html").read_text()) is None

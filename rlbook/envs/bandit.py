@@ -2,7 +2,7 @@
 
 A multi-armed bandit in Gymnasium's API: ``reset`` returns observation 0,
 ``step(a)`` draws the reward of action ``a`` and returns
-``(0, reward, True, False, {})``. Chapter 6 of the book trains a softmax policy
+``(0, reward, True, False, {})``. Chapter 8 of the book trains a softmax policy
 on it with REINFORCE (:func:`rlbook.problems.access_review_bandit` is the
 access review's first decision as a bandit).
 """

@@ -1,4 +1,4 @@
-"""Plots for held-out evaluation (chapter 7): estimates with their spread, paired runs.
+"""Plots for held-out evaluation (chapter 11): estimates with their spread, paired runs.
 
 Functions take a matplotlib ``Axes`` and return it. Lines use the default
 colour cycle and reference lines the axes' edge colour, so figures read on

@@ -1,4 +1,4 @@
-"""Plots for chapter 6: PPO's clip and reward hacking against the KL coefficient ``beta``.
+"""Plots for chapter 8: PPO's clip and reward hacking against the KL coefficient ``beta``.
 
 Each function takes a matplotlib ``Axes`` and returns it; colours come from the
 active style's cycle so the figures read in light and dark themes.

@@ -1,15 +1,15 @@
 """The book's worlds, one module per world; the algorithms that run on them live elsewhere.
 
-* ``access_review`` -- the running example (chapters 1-7): the MDP, the payoffs
+* ``access_review`` -- the running example (chapters 1-5, 8 and 11): the MDP, the payoffs
   of its first decision computed from ``Q*``, that decision as a bandit, and
-  chapter 7's access requests (cases, outcome table, sampled outcomes, a log);
+  chapter 11's access requests (cases, outcome table, sampled outcomes, a log);
 * ``gridworlds`` -- Sutton and Barto's 5x5 and 4x4 grids, the walled 3x3 grid,
   any text layout, and large slippery grids;
 * ``support_router`` -- a support-ticket router (chapter 2);
 * ``short_corridor`` -- Sutton and Barto's corridor with switched actions,
-  whose best policy is stochastic (chapter 6);
+  whose best policy is stochastic (chapter 8);
 * ``length_hacking`` -- a learned reward that likes length, and the KL
-  penalty's sweep over ``beta`` (chapter 6).
+  penalty's sweep over ``beta`` (chapter 8).
 
 Every name is importable from here (``from rlbook.problems import
 access_review_mdp``); the ones the chapters call first are also in

@@ -1,4 +1,4 @@
-"""The access-review workflow, the book's running example (chapters 1 to 7).
+"""The access-review workflow, the book's running example (chapters 1 to 5, 8 and 11).
 
 A new access request can be auto-approved, sent back for evidence or sent to a
 human reviewer. Everything the book builds on it lives here:
@@ -10,11 +10,11 @@ human reviewer. Everything the book builds on it lives here:
   54 (and 59 or -54 with abandonment), are computed from the MDP here, never
   typed again;
 * :func:`access_review_bandit` -- that first decision as a one-step
-  :class:`~rlbook.envs.Bandit` (chapters 4 and 6);
-* :data:`CASES`, :data:`ACTIONS`, :data:`OUTCOME_TABLE` -- chapter 7's two
+  :class:`~rlbook.envs.Bandit` (chapters 4 and 8);
+* :data:`CASES`, :data:`ACTIONS`, :data:`OUTCOME_TABLE` -- chapter 11's two
   kinds of request and the expected return of each routing action on each;
 * :func:`access_request_outcomes`, :func:`access_request_log` -- sampled
-  outcomes of every action, and a router's log with timestamps (chapter 7).
+  outcomes of every action, and a router's log with timestamps (chapter 11).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def route_outcomes(abandon=0.0, gamma=0.9):
 
 
 def access_review_bandit(abandon=0.25, gamma=0.9) -> Bandit:
-    """The access review's first decision as a one-step bandit (chapters 4 and 6).
+    """The access review's first decision as a one-step bandit (chapters 4 and 8).
 
     Each action pays the return of its route (:func:`route_outcomes`):
     ``auto_approve`` -120; ``request_evidence`` 59 when the evidence arrives

@@ -1,4 +1,4 @@
-"""Reward hacking on ten candidate responses: a learned reward that likes length (chapter 6).
+"""Reward hacking on ten candidate responses: a learned reward that likes length (chapter 8).
 
 Annotators prefer better answers but also longer ones; a Bradley-Terry reward
 model fitted to their preferences learns the length bias, and the KL-optimal

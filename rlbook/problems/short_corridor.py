@@ -1,4 +1,4 @@
-"""Sutton and Barto's short corridor with switched actions (Example 13.1; chapter 6).
+"""Sutton and Barto's short corridor with switched actions (Example 13.1; chapter 8).
 
 A task whose best policy is stochastic: the best policy that cannot tell the
 states apart goes right with probability ``2 - sqrt(2)``, about 59%, while

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Lab 6: REINFORCE against Q-learning on one gridworld
+# # Lab 8: REINFORCE against Q-learning on one gridworld
 #
-# Chapter 5 learned action values and acted greedily on them (Q-learning); chapter 6 learned
+# Chapter 5 learned action values and acted greedily on them (Q-learning); chapter 8 learned
 # the policy itself (REINFORCE). Here both learn the same gridworld from the same number of
 # episodes. This lab is executed every time the site is built, so what you see below is what
 # the code printed. Download it, change the numbers, and rerun.
@@ -26,7 +26,7 @@ from rlbook.td import q_learning
 # %% [markdown]
 # ## The task
 #
-# The 4 x 4 grid of chapter 6: every step costs 1, entering `G` pays 10, no discounting
+# The 4 x 4 grid of chapter 8: every step costs 1, entering `G` pays 10, no discounting
 # ($\gamma = 1$), episodes cut at 50 steps. Value iteration on the model gives the best
 # possible return for reference; neither learner sees the model.
 
@@ -149,7 +149,7 @@ print("REINFORCE after 2,400 episodes, exact return by seed:",
 #
 # - when actions are continuous (a dose, a price, an angle): a maximum over a continuum is an
 #   optimisation problem at every step, while a Gaussian policy is simply sampled;
-# - when the best policy is random: in chapter 6's short corridor the agent cannot tell its
+# - when the best policy is random: in chapter 8's short corridor the agent cannot tell its
 #   cells apart, every deterministic policy walks forever, and the best policy goes right 59% of
 #   the time, which REINFORCE finds and a greedy policy cannot represent;
 # - when the thing to improve already *is* a policy, such as a pretrained language model, to be

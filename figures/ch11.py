@@ -1,4 +1,4 @@
-"""Figures of chapter 7: held-out policy evaluation."""
+"""Figures of chapter 11: held-out policy evaluation."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,7 +33,7 @@ def tuned_vs_heldout(per_case, seed, held_out=2000):
             episode_returns(policy, fresh, fresh_outcomes).mean())
 
 
-@figure("ch07-train-vs-heldout")
+@figure("ch11-train-vs-heldout")
 def train_vs_heldout():
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     pairs = np.array([tuned_vs_heldout(4, seed) for seed in range(40)])
@@ -60,7 +60,7 @@ def train_vs_heldout():
     return fig
 
 
-@figure("ch07-is-vs-data")
+@figure("ch11-is-vs-data")
 def is_vs_data():
     sizes = np.array([25, 50, 100, 200, 400, 800, 1600])
     estimates = np.zeros((2, 200, len(sizes)))

@@ -1,4 +1,4 @@
-"""Figures of chapter 6: policy gradients, from REINFORCE to RLHF."""
+"""Figures of chapter 8: policy gradients, from REINFORCE to RLHF."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,7 +18,7 @@ FOUR_BY_FOUR = ["S . . .",
 SEEDS = range(5)
 
 
-@figure("ch06-learning-curves")
+@figure("ch08-learning-curves")
 def learning_curves():
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     bandit = access_review_bandit()
@@ -47,7 +47,7 @@ def learning_curves():
     return fig
 
 
-@figure("ch06-ppo-clip")
+@figure("ch08-ppo-clip")
 def ppo_clip():
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=False)
     for ax, advantage in zip(axes, (1.0, -1.0)):
@@ -57,7 +57,7 @@ def ppo_clip():
     return fig
 
 
-@figure("ch06-reward-hacking")
+@figure("ch08-reward-hacking")
 def reward_hacking():
     scenario = length_hacking_scenario()
     sweep = beta_sweep(scenario, np.geomspace(0.02, 20.0, 31))
