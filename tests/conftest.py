@@ -89,7 +89,7 @@ def site(tmp_path_factory):
     return out
 
 
-_NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py"}
+_NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py", "test_print.py"}
 
 
 _BROWSER_FIXTURES = {"browser", "browser_page", "watch"}

@@ -62,7 +62,9 @@ def _pages(site: Path) -> list[str]:
     out = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
-        if rel.startswith("_screenshots"):
+        # print/ (the whole book on one page) is loaded and checked once, for the PDF, by
+        # tests/test_print.py: loading it here too would cost seconds for nothing new.
+        if rel.startswith(("_screenshots", "print/")):
             continue
         if is_redirect_page(path):   # an old address: test_old_addresses_redirect checks it
             continue
@@ -327,8 +329,12 @@ def test_notebook_pages_share_one_stylesheet(site):
 
 
 def test_every_page_is_under_150_kb(site):
-    """Every page, notebook pages included; shared CSS, figures and scripts are separate files."""
-    pages = sorted(site.rglob("*.html"))
+    """Every page, notebook pages included; shared CSS, figures and scripts are separate files.
+
+    One exception: print/, the whole book on one page (hooks/print_book.py), is the sum of the
+    others by design; it is for printing and the PDF, and no page links to it but the home page."""
+    pages = [p for p in sorted(site.rglob("*.html"))
+             if p.relative_to(site).as_posix() != "print/index.html"]
     assert len(pages) >= 14
     heavy = [f"{p.relative_to(site)}: {p.stat().st_size // 1000} KB"
              for p in pages if p.stat().st_size >= LIMIT]
