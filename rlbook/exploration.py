@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rlbook.deprecated import module_getattr
+from rlbook.envs.base import Categorical
 from rlbook.validate import check_integer, check_positive, check_unit_interval
 
 __all__ = [
@@ -166,9 +167,7 @@ def boltzmann_probabilities(q, temperature):
 
 def boltzmann(q, temperature, rng):
     """Sample an action from :func:`boltzmann_probabilities` (one uniform draw)."""
-    p = boltzmann_probabilities(q, temperature)
-    a = int(np.searchsorted(np.cumsum(p), rng.random(), side="right"))
-    return min(a, len(p) - 1)         # guard against a cumsum that rounds to just under 1
+    return Categorical(boltzmann_probabilities(q, temperature)).sample(rng)
 # --8<-- [end:boltzmann]
 
 

@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rlbook.envs.base import Categorical
+from rlbook.validate import check_integer
+
 __all__ = ["LinearSoftmaxPolicy", "TabularSoftmaxPolicy", "softmax"]
 
 
@@ -112,11 +115,7 @@ class _SoftmaxPolicy:
 
     def sample(self, s, rng: np.random.Generator) -> int:
         """Draw ``a ~ pi(. | s)`` using the passed ``rng`` (one uniform draw)."""
-        p = self.probs(s)
-        a = int(np.searchsorted(np.cumsum(p), rng.random(), side="right"))
-        if a >= self.n_actions:              # rounding left the cumsum just under 1
-            a = int(np.flatnonzero(p > 0)[-1])
-        return a
+        return Categorical(self.probs(s)).sample(rng)
 
     def __call__(self, obs, rng: np.random.Generator) -> int:
         """Act: the ``policy(obs, rng) -> action`` form that :func:`rlbook.rollout` accepts."""
@@ -182,10 +181,8 @@ class TabularSoftmaxPolicy(_SoftmaxPolicy):
     """
 
     def __init__(self, n_states, n_actions, *, theta=None, mask=None):
-        for name, n in (("n_states", n_states), ("n_actions", n_actions)):
-            if int(n) != n or n < 1:
-                raise ValueError(f"{name} must be a positive integer; got {n!r}")
-        self.n_states, self.n_actions = int(n_states), int(n_actions)
+        self.n_states = check_integer("n_states", n_states)
+        self.n_actions = check_integer("n_actions", n_actions)
         shape = (self.n_states, self.n_actions)
         self.theta = np.zeros(shape) if theta is None else np.array(theta, dtype=float)
         if self.theta.shape != shape:
@@ -238,11 +235,9 @@ class LinearSoftmaxPolicy(_SoftmaxPolicy):
                              f"got shape {phi.shape}")
         if not np.isfinite(phi).all():
             raise ValueError("features must be finite")
-        if int(n_actions) != n_actions or n_actions < 1:
-            raise ValueError(f"n_actions must be a positive integer; got {n_actions!r}")
         self.features = phi
         self.n_states, self.n_features = phi.shape
-        self.n_actions = int(n_actions)
+        self.n_actions = check_integer("n_actions", n_actions)
         shape = (self.n_features, self.n_actions)
         self.theta = np.zeros(shape) if theta is None else np.array(theta, dtype=float)
         if self.theta.shape != shape:

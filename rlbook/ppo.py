@@ -32,14 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from rlbook.policies import softmax
+from rlbook.validate import check_unit_interval
 
 __all__ = ["PPOObjective", "clip_zeroes_gradient", "ppo_clip_objective", "ppo_clip_logits"]
-
-
-def _check_clip_eps(clip_eps):
-    if not 0 < clip_eps < 1:
-        raise ValueError(f"clip_eps must be in (0, 1); got {clip_eps!r}")
-    return float(clip_eps)
 
 
 def _as_batch(name, x, n=None):
@@ -71,7 +66,7 @@ def clip_zeroes_gradient(ratio, advantages, clip_eps=0.2):
     ValueError
         If the arrays are not 1-D of equal length or ``clip_eps`` is outside (0, 1).
     """
-    clip_eps = _check_clip_eps(clip_eps)
+    clip_eps = check_unit_interval("clip_eps", clip_eps, open_low=True, open_high=True)
     rho = _as_batch("ratio", ratio)
     A = _as_batch("advantages", advantages, rho.size)
     return ((A > 0) & (rho > 1 + clip_eps)) | ((A < 0) & (rho < 1 - clip_eps))
@@ -118,7 +113,7 @@ def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, clip_eps=0.2):
     ValueError
         If the arrays are not 1-D of equal length or ``clip_eps`` is outside (0, 1).
     """
-    clip_eps = _check_clip_eps(clip_eps)
+    clip_eps = check_unit_interval("clip_eps", clip_eps, open_low=True, open_high=True)
     new = _as_batch("log_prob_new", log_prob_new)
     old = _as_batch("log_prob_old", log_prob_old, new.size)
     A = _as_batch("advantages", advantages, new.size)

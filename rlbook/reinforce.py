@@ -37,7 +37,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlbook._validate import check_choice, check_gamma, check_rng
+from rlbook.validate import (
+    check_choice,
+    check_gamma,
+    check_integer,
+    check_positive,
+    check_rng,
+    check_unit_interval,
+)
 from rlbook.envs.spaces import Discrete
 from rlbook.mdp import TabularMDP
 from rlbook.policies import softmax
@@ -322,12 +329,6 @@ def policy_gradient(policy, episodes, *, gamma=1.0, baseline=None):
 # --8<-- [end:policy_gradient]
 
 
-def _check_positive_int(name, value):
-    if int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 def _check_baseline(baseline):
     if baseline is not None:
         check_choice("baseline", baseline, set(BASELINES))
@@ -397,12 +398,10 @@ def reinforce(env, policy, *, iterations, batch_size, step_size, gamma=1.0, base
         If a count is not a positive integer, a step size is not positive,
         ``gamma`` is outside [0, 1] or ``baseline`` is unknown.
     """
-    iterations = _check_positive_int("iterations", iterations)
-    batch_size = _check_positive_int("batch_size", batch_size)
-    if not step_size > 0:
-        raise ValueError(f"step_size must be > 0; got {step_size!r}")
-    if not 0 < value_step_size <= 1:
-        raise ValueError(f"value_step_size must be in (0, 1]; got {value_step_size!r}")
+    iterations = check_integer("iterations", iterations)
+    batch_size = check_integer("batch_size", batch_size)
+    step_size = check_positive("step_size", step_size)
+    value_step_size = check_unit_interval("value_step_size", value_step_size, open_low=True)
     gamma = check_gamma(gamma)
     _check_baseline(baseline)
     rng = check_rng(seed)
@@ -484,10 +483,8 @@ def gradient_variance(env, policy, *, baseline, batch_size, n_batches, gamma=1.0
         If a count is invalid, ``gamma`` is outside [0, 1] or the baseline is
         unknown.
     """
-    batch_size = _check_positive_int("batch_size", batch_size)
-    n_batches = _check_positive_int("n_batches", n_batches)
-    if n_batches < 2:
-        raise ValueError(f"n_batches must be >= 2 to measure a variance; got {n_batches}")
+    batch_size = check_integer("batch_size", batch_size)
+    n_batches = check_integer("n_batches", n_batches, minimum=2)   # a variance needs two
     rng = check_rng(seed)
     estimates = np.array([
         policy_gradient(policy, _batch(env, policy, batch_size, rng, max_steps),

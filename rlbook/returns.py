@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlbook._validate import check_gamma
+from rlbook.validate import check_gamma
 
 
 # --8<-- [start:discounted_return]

@@ -36,7 +36,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlbook._validate import check_choice, check_rng
+from rlbook.validate import (
+    check_choice,
+    check_integer,
+    check_positive,
+    check_probabilities,
+    check_rng,
+    check_unit_interval,
+)
 from rlbook.policies import softmax
 
 __all__ = [
@@ -62,25 +69,6 @@ __all__ = [
 ]
 
 
-def _distribution(name, p):
-    p = np.asarray(p, dtype=float)
-    if p.ndim == 0 or p.shape[-1] == 0:
-        raise ValueError(f"{name} must have a non-empty last axis; got shape {p.shape}")
-    if (p < 0).any() or not np.isfinite(p).all():
-        raise ValueError(f"{name} must hold finite non-negative probabilities")
-    sums = p.sum(axis=-1)
-    if not np.allclose(sums, 1.0):
-        worst = float(np.ravel(sums)[np.argmax(np.abs(np.ravel(sums) - 1.0))])
-        raise ValueError(f"{name} sums to {worst:.3f} along its last axis, expected 1")
-    return p
-
-
-def _check_beta(beta):
-    if not beta > 0:
-        raise ValueError(f"beta must be > 0; got {beta!r}")
-    return float(beta)
-
-
 # -- KL ---------------------------------------------------------------------
 # --8<-- [start:kl_divergence]
 def kl_divergence(p, q):
@@ -103,7 +91,7 @@ def kl_divergence(p, q):
     ValueError
         If either is not a probability vector or their shapes differ.
     """
-    p, q = _distribution("p", p), _distribution("q", q)
+    p, q = check_probabilities("p", p), check_probabilities("q", q)
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape; got {p.shape} and {q.shape}")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -188,9 +176,9 @@ def kl_regularized_objective(logits, reward, pi_ref, beta):
         If shapes differ, ``pi_ref`` is not a positive probability vector or
         ``beta <= 0``.
     """
-    beta = _check_beta(beta)
+    beta = check_positive("beta", beta)
     h, r = np.asarray(logits, dtype=float), np.asarray(reward, dtype=float)
-    pi_ref = _distribution("pi_ref", pi_ref)
+    pi_ref = check_probabilities("pi_ref", pi_ref)
     if not h.shape == r.shape == pi_ref.shape or h.ndim != 1:
         raise ValueError(f"logits, reward and pi_ref must be 1-D of one shape; got "
                          f"{h.shape}, {r.shape} and {pi_ref.shape}")
@@ -223,8 +211,8 @@ def kl_optimal_policy(pi_ref, reward, beta):
     ValueError
         If ``pi_ref`` is not a probability vector, shapes differ or ``beta <= 0``.
     """
-    beta = _check_beta(beta)
-    pi_ref = _distribution("pi_ref", pi_ref)
+    beta = check_positive("beta", beta)
+    pi_ref = check_probabilities("pi_ref", pi_ref)
     r = np.asarray(reward, dtype=float)
     if r.shape != pi_ref.shape:
         raise ValueError(f"reward must have shape {pi_ref.shape}; got {r.shape}")
@@ -282,11 +270,10 @@ def synthetic_preferences(w_true, n_pairs, *, seed=None, rng=None):
     w = np.asarray(w_true, dtype=float)
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"w_true must be a non-empty 1-D array; got shape {w.shape}")
-    if int(n_pairs) != n_pairs or n_pairs < 1:
-        raise ValueError(f"n_pairs must be a positive integer; got {n_pairs!r}")
+    n_pairs = check_integer("n_pairs", n_pairs)
     rng = check_rng(seed, rng)
-    x, y = rng.standard_normal((2, int(n_pairs), w.size))
-    x_wins = rng.random(int(n_pairs)) < _sigmoid((x - y) @ w)
+    x, y = rng.standard_normal((2, n_pairs, w.size))
+    x_wins = rng.random(n_pairs) < _sigmoid((x - y) @ w)
     return Preferences(np.where(x_wins[:, None], x, y), np.where(x_wins[:, None], y, x))
 
 
@@ -325,8 +312,7 @@ def bradley_terry_loss(w, X_chosen, X_rejected, *, l2=0.0):
     w = np.asarray(w, dtype=float)
     if w.shape != (Xc.shape[1],):
         raise ValueError(f"w must have shape ({Xc.shape[1]},); got {w.shape}")
-    if not l2 >= 0:
-        raise ValueError(f"l2 must be >= 0; got {l2!r}")
+    l2 = check_positive("l2", l2, allow_zero=True)
     diff = Xc - Xr
     margin = diff @ w                            # r_chosen - r_rejected
     loss = -_log_sigmoid(margin).mean() + 0.5 * l2 * w @ w
@@ -375,18 +361,15 @@ def fit_bradley_terry(X_chosen, X_rejected, *, step_size=0.5, iterations=200, l2
         ``batch_size`` is not a positive integer, or ``l2 < 0``.
     """
     Xc, Xr = _pairs(X_chosen, X_rejected)
-    if not step_size > 0:
-        raise ValueError(f"step_size must be > 0; got {step_size!r}")
-    if int(iterations) != iterations or iterations < 1:
-        raise ValueError(f"iterations must be a positive integer; got {iterations!r}")
-    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer or None; got {batch_size!r}")
+    step_size = check_positive("step_size", step_size)
+    iterations = check_integer("iterations", iterations)
+    batch_size = check_integer("batch_size", batch_size, allow_none=True)
     rng = check_rng(seed)
     w = np.zeros(Xc.shape[1])
-    losses = np.zeros(int(iterations))
-    for k in range(int(iterations)):
+    losses = np.zeros(iterations)
+    for k in range(iterations):
         idx = (slice(None) if batch_size is None else
-               rng.choice(len(Xc), size=min(int(batch_size), len(Xc)), replace=False))
+               rng.choice(len(Xc), size=min(batch_size, len(Xc)), replace=False))
         _, grad = bradley_terry_loss(w, Xc[idx], Xr[idx], l2=l2)
         w = w - step_size * grad
         losses[k] = bradley_terry_loss(w, Xc, Xr, l2=l2)[0]
@@ -450,10 +433,8 @@ def group_relative_advantages(rewards, *, std="population", eps=1e-8):
     if r.ndim not in (1, 2) or r.shape[-1] < 2:
         raise ValueError(f"rewards must have shape (K,) or (n_groups, K) with K >= 2; "
                          f"got {r.shape}")
-    if std not in ("population", "sample", None):
-        raise ValueError(f"std must be 'population', 'sample' or None; got {std!r}")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0; got {eps!r}")
+    check_choice("std", std, {"population", "sample", None})
+    eps = check_positive("eps", eps)
     centred = r - r.mean(axis=-1, keepdims=True)
     if std is None:
         return centred
@@ -543,10 +524,8 @@ def grpo_objective(log_prob_new, log_prob_old, log_prob_ref, advantages, mask=No
         ``length_norm`` is unknown.
     """
     check_choice("length_norm", length_norm, set(LENGTH_NORMS))
-    if not 0 < clip_eps < 1:
-        raise ValueError(f"clip_eps must be in (0, 1); got {clip_eps!r}")
-    if not beta >= 0:
-        raise ValueError(f"beta must be >= 0; got {beta!r}")
+    clip_eps = check_unit_interval("clip_eps", clip_eps, open_low=True, open_high=True)
+    beta = check_positive("beta", beta, allow_zero=True)
     new = np.asarray(log_prob_new, dtype=float)
     if new.ndim != 2 or 0 in new.shape:
         raise ValueError(f"log_prob_new must be a non-empty 2-D array (K, T); got {new.shape}")

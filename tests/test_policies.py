@@ -181,6 +181,7 @@ def test_copy_and_with_theta_are_independent():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(n_states=0, n_actions=2), "n_states must be a positive integer; got 0"),
     (dict(n_states=2, n_actions=1.5), "n_actions must be a positive integer; got 1.5"),
+    (dict(n_states=True, n_actions=2), "n_states must be a positive integer; got True"),
     (dict(n_states=2, n_actions=2, theta=np.zeros(2)),
      r"theta must have shape \(2, 2\); got \(2,\)"),
     (dict(n_states=2, n_actions=2, mask=np.ones((2, 3), bool)),
@@ -200,6 +201,7 @@ def test_tabular_errors(kwargs, message):
                            r"got shape \(3,\)"),
     ([[1.0, np.nan]], 2, None, "features must be finite"),
     (np.eye(2), 0, None, "n_actions must be a positive integer; got 0"),
+    (np.eye(2), True, None, "n_actions must be a positive integer; got True"),
     (np.eye(2), 3, np.zeros((3, 3)), r"theta must have shape \(2, 3\); got \(3, 3\)"),
 ])
 def test_linear_errors(features, n_actions, theta, message):

@@ -328,7 +328,9 @@ def test_reinforce_is_reproducible_and_leaves_input_alone():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(iterations=0), "iterations must be a positive integer; got 0"),
     (dict(batch_size=2.5), "batch_size must be a positive integer; got 2.5"),
-    (dict(step_size=0.0), "step_size must be > 0; got 0.0"),
+    (dict(step_size=0.0), "step_size must be a positive number; got 0.0"),
+    (dict(iterations=True), "iterations must be a positive integer; got True"),   # not a count
+    (dict(batch_size=True), "batch_size must be a positive integer; got True"),
     (dict(value_step_size=1.5), r"value_step_size must be in \(0, 1\]; got 1.5"),
     (dict(gamma=-0.1), r"gamma must be in \[0, 1\]; got -0.1"),
     (dict(baseline="median"), r"baseline must be one of \{'mean', 'value'\}; got 'median'"),
@@ -382,7 +384,7 @@ def test_batch_mean_baseline_shrinks_the_expected_gradient_by_one_minus_one_over
 
 def test_gradient_variance_errors():
     env, policy = Bandit([1.0, 2.0]), TabularSoftmaxPolicy(1, 2)
-    with pytest.raises(ValueError, match="n_batches must be >= 2 to measure a variance; got 1"):
+    with pytest.raises(ValueError, match="n_batches must be an integer >= 2; got 1"):
         gradient_variance(env, policy, baseline=None, batch_size=2, n_batches=1)
     with pytest.raises(ValueError, match="batch_size must be a positive integer; got 0"):
         gradient_variance(env, policy, baseline=None, batch_size=0, n_batches=2)

@@ -43,10 +43,10 @@ def test_kl_agrees_with_scipy():
 
 
 @pytest.mark.parametrize("p, q, message", [
-    ([0.5, 0.6], [0.5, 0.5], "p sums to 1.100 along its last axis, expected 1"),
-    ([0.5, 0.5], [-0.5, 1.5], "q must hold finite non-negative probabilities"),
+    ([0.5, 0.6], [0.5, 0.5], "p sums to 1.1, expected 1"),
+    ([0.5, 0.5], [-0.5, 1.5], r"q\[0\] = -0.5; probabilities must be finite and >= 0"),
     ([0.5, 0.5], [0.2, 0.3, 0.5], r"p and q must have the same shape; got \(2,\) and \(3,\)"),
-    ([], [], r"p must have a non-empty last axis; got shape \(0,\)"),
+    ([], [], r"p must hold probabilities along a non-empty last axis; got shape \(0,\)"),
 ])
 def test_kl_errors(p, q, message):
     with pytest.raises(ValueError, match=message):
@@ -117,7 +117,7 @@ def test_beta_limits():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: kl_optimal_policy(PI_REF, R, 0.0), "beta must be > 0; got 0.0"),
+    (lambda: kl_optimal_policy(PI_REF, R, 0.0), "beta must be a positive number; got 0.0"),
     (lambda: kl_optimal_policy(PI_REF, R[:3], 1.0),
      r"reward must have shape \(4,\); got \(3,\)"),
     (lambda: kl_regularized_objective(np.zeros(3), R, PI_REF, 1.0),
@@ -125,7 +125,7 @@ def test_beta_limits():
     (lambda: kl_regularized_objective(np.zeros(2), [1.0, 0.0], [1.0, 0.0], 1.0),
      "pi_ref must be > 0 for every action"),
     (lambda: kl_regularized_objective(np.zeros(4), R, PI_REF, -1.0),
-     "beta must be > 0; got -1.0"),
+     "beta must be a positive number; got -1.0"),
 ])
 def test_kl_objective_errors(call, message):
     with pytest.raises(ValueError, match=message):
@@ -223,11 +223,14 @@ def test_fitting_is_reproducible_with_minibatches():
     (lambda: bradley_terry_loss([0.0, 0.0], np.zeros((3, 1)), np.zeros((3, 1))),
      r"w must have shape \(1,\); got \(2,\)"),
     (lambda: bradley_terry_loss([0.0], np.zeros((3, 1)), np.zeros((3, 1)), l2=-1.0),
-     "l2 must be >= 0; got -1.0"),
+     "l2 must be a non-negative number; got -1.0"),
     (lambda: fit_bradley_terry(np.zeros((3, 1)), np.zeros((3, 1)), step_size=0.0),
-     "step_size must be > 0; got 0.0"),
+     "step_size must be a positive number; got 0.0"),
     (lambda: fit_bradley_terry(np.zeros((3, 1)), np.zeros((3, 1)), iterations=0),
      "iterations must be a positive integer; got 0"),
+    (lambda: fit_bradley_terry(np.zeros((3, 1)), np.zeros((3, 1)), iterations=True),
+     "iterations must be a positive integer; got True"),
+    (lambda: synthetic_preferences([1.0], True), "n_pairs must be a positive integer; got True"),
     (lambda: fit_bradley_terry(np.zeros((3, 1)), np.zeros((3, 1)), batch_size=0),
      "batch_size must be a positive integer or None; got 0"),
     (lambda: preference_accuracy([1.0, 2.0], np.zeros((3, 1)), np.zeros((3, 1))),
@@ -292,10 +295,10 @@ def test_group_relative_advantages_errors():
     with pytest.raises(ValueError, match=r"rewards must have shape \(K,\) or \(n_groups, K\) "
                                          r"with K >= 2; got \(1,\)"):
         group_relative_advantages([1.0])
-    with pytest.raises(ValueError, match="eps must be > 0; got 0"):
+    with pytest.raises(ValueError, match="eps must be a positive number; got 0"):
         group_relative_advantages([1.0, 0.0], eps=0)
-    with pytest.raises(ValueError, match="std must be 'population', 'sample' or None; "
-                                         "got 'ddof1'"):
+    with pytest.raises(ValueError, match=r"std must be one of \{'population', 'sample', "
+                                         r"None\}; got 'ddof1'"):
         group_relative_advantages([1.0, 0.0], std="ddof1")
 
 
@@ -417,7 +420,7 @@ def test_grpo_objective_accepts_per_token_advantages_and_no_mask():
     (dict(length_norm="batch"),
      r"length_norm must be one of \{'constant', 'sequence', 'token'\}; got 'batch'"),
     (dict(clip_eps=1.0), r"clip_eps must be in \(0, 1\); got 1.0"),
-    (dict(beta=-0.1), r"beta must be >= 0; got -0.1"),
+    (dict(beta=-0.1), r"beta must be a non-negative number; got -0.1"),
     (dict(old=np.zeros((2, 3))), r"log_prob_old must have shape \(2, 4\); got \(2, 3\)"),
     (dict(adv=np.zeros(3)), r"advantages must have shape \(2,\) or \(2, 4\); got \(3,\)"),
     (dict(mask=np.zeros((2, 4), dtype=bool)), "mask leaves response 0 without tokens"),
@@ -477,7 +480,7 @@ def test_beta_sweep_shows_hacking_and_its_limit():
 
 
 def test_beta_sweep_rejects_nonpositive_beta():
-    with pytest.raises(ValueError, match="beta must be > 0; got 0.0"):
+    with pytest.raises(ValueError, match="beta must be a positive number; got 0.0"):
         beta_sweep(length_hacking_scenario(), [1.0, 0.0])
 
 
