@@ -31,6 +31,17 @@
     }
     return null;
   }
+  // The text a screen reader should say for some HTML: math rendered by KaTeX reads as the
+  // tokens of its MathML (r ( s , a ) + γ ...), which browsers leave out of a label's name.
+  function spokenText(node) {
+    var copy = node.cloneNode(true);
+    copy.querySelectorAll(".katex").forEach(function (math) {
+      var tokens = math.querySelectorAll(".katex-mathml math :is(mi, mn, mo, mtext, ms)");
+      var words = Array.prototype.map.call(tokens, function (t) { return t.textContent.trim(); });
+      math.replaceWith(" " + words.filter(Boolean).join(" ") + " ");
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -122,6 +133,8 @@
         span.innerHTML = text.innerHTML;
         label.appendChild(input);
         label.appendChild(span);
+        // An option written only in math has no accessible name without this.
+        input.setAttribute("aria-label", spokenText(span));
         // Marks the answer key for print (print.css); invisible on screen.
         if (right[oi]) label.classList.add("rlbook-q__option--key");
         box.appendChild(label);
