@@ -7,7 +7,7 @@ from figures._registry import figure
 from rlbook.dp import policy_iteration, value_iteration
 from rlbook.envs.gridworld import GridWorld
 from rlbook.plotting import plot_grid
-from rlbook.plotting.planning import plot_convergence
+from rlbook.plotting.planning import plot_convergence, plot_maze_values
 from rlbook.problems import (
     WALLED_3X3,
     gridworld_mdp,
@@ -15,6 +15,7 @@ from rlbook.problems import (
     sutton_barto_gridworld,
     walled_3x3_gridworld,
 )
+from rlbook.problems.maze import intended_route, make_maze, maze_mdp
 
 TWO_GOALS = ("S . g",
              ". # .",
@@ -70,5 +71,20 @@ def convergence():
         ax.set_ylim(1e-12, 1e3)
         ax.legend(fontsize=8)
     axes[1].set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch04-maze")
+def maze():
+    # the section "Planning at scale": the same maze, model and solution as its blocks
+    layout = make_maze(300, 300, seed=0, loops=0.1)
+    mdp = maze_mdp(layout, gamma=0.99, slip=0.1)
+    rough = value_iteration(mdp, tol=1e-4, keep_history=False)
+    result = policy_iteration(mdp, rough.policy)
+    route = intended_route(mdp, result.policy)
+    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    plot_maze_values(ax, layout, result.V, route=route, floor=-1 / (1 - mdp.gamma))
+    ax.set_title(f"$V^*$ and the route from S to G ({len(route) - 1} moves)")
     fig.tight_layout()
     return fig
