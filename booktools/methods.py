@@ -92,8 +92,8 @@ class BuildingBlock:
 _CH3 = "chapters/03-bellman.md"
 _CH4 = "chapters/04-dynamic-programming.md"
 _CH5 = "chapters/05-learning-from-experience.md"
-_CH6 = "chapters/06-policy-gradients.md"
-_CH7 = "chapters/07-evaluation.md"
+_CH8 = "chapters/08-policy-gradients.md"
+_CH11 = "chapters/11-evaluation.md"
 
 METHODS = (
     Method("Policy evaluation (linear solve or sweeps)", "policy_evaluation", _CH3,
@@ -112,35 +112,35 @@ METHODS = (
            "model-free", "control", "value", "on-policy", "tabular"),
     Method("Q-learning", "q_learning", _CH5, "q-learning-the-code",
            "model-free", "control", "value", "off-policy", "tabular"),
-    Method("REINFORCE", "reinforce", _CH6, "reinforce-end-to-end",
+    Method("REINFORCE", "reinforce", _CH8, "reinforce-end-to-end",
            "model-free", "control", "policy", "on-policy", "both",
            note="tabular and linear softmax policies; baselines none, mean or a learned V"),
-    Method("PPO (clipped surrogate)", "ppo_clip_objective", _CH6,
+    Method("PPO (clipped surrogate)", "ppo_clip_objective", _CH8,
            "ppo-take-several-steps-on-one-batch-but-not-too-far",
            "model-free", "control", "actor-critic", "on-policy", "approximate",
            note="the book shows the clipped objective on given advantages"),
-    Method("GRPO", "group_relative_advantages", _CH6, "dpo-grpo-and-rlvr-on-the-same-map",
+    Method("GRPO", "group_relative_advantages", _CH8, "dpo-grpo-and-rlvr-on-the-same-map",
            "model-free", "control", "policy", "on-policy", "approximate",
            note="no critic: advantages relative to a group of sampled responses"),
-    Method("Monte Carlo policy evaluation with confidence intervals", "evaluate_policy", _CH7,
+    Method("Monte Carlo policy evaluation with confidence intervals", "evaluate_policy", _CH11,
            "monte-carlo-evaluation-with-confidence-intervals",
            "model-free", "prediction", "value", "on-policy", "tabular",
            note="held-out episodes, standard error, bootstrap interval",
            label="Held-out MC evaluation"),
-    Method("Importance sampling (ordinary, weighted, per-decision)", "importance_sampling", _CH7,
+    Method("Importance sampling (ordinary, weighted, per-decision)", "importance_sampling", _CH11,
            "off-policy-evaluation-importance-sampling",
            "model-free", "prediction", "value", "off-policy", "tabular",
            note="evaluates a target policy from a behaviour policy's log"),
 )
 
 BUILDING_BLOCKS = (
-    BuildingBlock("Bradley-Terry reward model", "fit_bradley_terry", _CH6,
+    BuildingBlock("Bradley-Terry reward model", "fit_bradley_terry", _CH8,
                   "a-reward-model-from-preference-pairs",
                   "supervised: a reward fitted to preference pairs, for RLHF"),
-    BuildingBlock("KL-regularised optimum", "rlhf.kl_optimal_policy", _CH6,
+    BuildingBlock("KL-regularised optimum", "rlhf.kl_optimal_policy", _CH8,
                   "the-kl-regularised-objective",
                   "closed form of the policy RLHF aims at; DPO's starting point"),
-    BuildingBlock("Verifiable reward", "verifiable_reward", _CH6,
+    BuildingBlock("Verifiable reward", "verifiable_reward", _CH8,
                   "dpo-grpo-and-rlvr-on-the-same-map",
                   "a checker instead of a learned reward, for RLVR"),
 )

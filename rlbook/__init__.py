@@ -94,7 +94,7 @@ __all__ = [
     "q_learning",
     "sarsa",
     "td0_prediction",
-    # chapter 6: policy gradients to RLHF
+    # chapter 8: policy gradients to RLHF
     "LinearSoftmaxPolicy",
     "ReinforceResult",
     "TabularSoftmaxPolicy",
@@ -110,7 +110,7 @@ __all__ = [
     "reinforce",
     "softmax",
     "verifiable_reward",
-    # chapter 7: held-out evaluation
+    # chapter 11: held-out evaluation
     "ReturnSummary",
     "check_split",
     "effective_sample_size",

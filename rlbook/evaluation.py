@@ -21,7 +21,7 @@ importance-sampling terms, :mod:`rlbook.off_policy`) it under-covers until
 ``n`` is large. The percentile bootstrap interval takes the percentiles of
 the means of resampled returns instead (Efron and Tibshirani 1993); it
 under-covers at small ``n`` as well (about 80%, 89% and 93% for a nominal
-95% on normal returns at ``n`` = 4, 8 and 30; chapter 7 measures it). Severe outcomes
+95% on normal returns at ``n`` = 4, 8 and 30; chapter 11 measures it). Severe outcomes
 (returns below a threshold) are counted and reported next to the mean,
 because a good average can hide rare disasters.
 
@@ -31,11 +31,11 @@ random streams (:func:`train_eval_seeds`); candidates are compared on a
 validation split and the chosen one is reported once on test
 (:func:`select_policy`).
 
-The module also holds chapter 7's example: access requests of two cases
+The module also holds chapter 11's example: access requests of two cases
 (``required_review`` and ``clear_evidence``) with an outcome for every
 routing action (:data:`OUTCOME_TABLE`, :func:`access_request_outcomes`).
 
-Chapter 7 of the book explains all of it.
+Chapter 11 of the book explains all of it.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def summarize_returns(returns, *, severe_below=None, confidence=0.95, n_boot=200
     under-covers on few episodes (about 80% for a nominal 95% at n = 4 on
     normal returns: resampling ``n`` values cannot show more spread than they
     have). BCa intervals (Efron 1987; ``scipy.stats.bootstrap(method="BCa")``)
-    correct for bias and skewness, not for that. Chapter 7 measures both.
+    correct for bias and skewness, not for that. Chapter 11 measures both.
 
     Parameters
     ----------
