@@ -20,11 +20,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from rlbook.agent import policy_table
+
 TIE_TOL = 1e-9
 """Relative tolerance under which two action values count as tied."""
 
 
-def _as_values(mdp, V) -> np.ndarray:
+def as_values(mdp, V) -> np.ndarray:
+    """``V`` as a float array of shape (n_states,), with terminal states set to 0.
+
+    Raises
+    ------
+    ValueError
+        If ``V`` does not have shape (n_states,).
+    """
     V = np.asarray(V, dtype=float)
     if V.shape != (mdp.n_states,):
         raise ValueError(f"V must have shape (n_states,) = ({mdp.n_states},); got {V.shape}")
@@ -57,7 +66,7 @@ def q_from_v(mdp, V):
     One matrix-vector product over ``P`` viewed as (S * A, S): chapter 3. A
     sparse ``P`` is stored with that shape (``reshape`` returns it as it is).
     """
-    V = _as_values(mdp, V)
+    V = as_values(mdp, V)
     S, A = mdp.n_states, mdp.n_actions
     expected_next = (mdp.P.reshape(S * A, S) @ V).reshape(S, A)  # sum_s2 P[s, a, s2] V[s2]
     Q = mdp.r + mdp.gamma * expected_next
@@ -80,37 +89,11 @@ def as_policy_matrix(mdp, policy) -> np.ndarray:
     ValueError
         If the shape is wrong, an action index is out of range or not allowed
         in its state, probabilities are negative or do not sum to 1, or a
-        forbidden action gets probability.
+        forbidden action gets probability (:func:`rlbook.agent.policy_table`
+        checks the rows of the non-terminal states).
     """
-    S, A = mdp.n_states, mdp.n_actions
-    policy = np.asarray(policy)
     live = ~mdp.terminal
-    if policy.shape == (S,):
-        whole = np.issubdtype(policy.dtype, np.floating) and np.all(policy == np.round(policy))
-        if not (np.issubdtype(policy.dtype, np.integer) or whole):
-            raise ValueError(f"a deterministic policy must hold integer action indices; "
-                             f"got dtype {policy.dtype}")
-        policy = policy.astype(int)
-        out_of_range = live & ((policy < 0) | (policy >= A))
-        if out_of_range.any():
-            s = int(np.flatnonzero(out_of_range)[0])
-            raise ValueError(f"policy[{s}] = {policy[s]} is not an action index in [0, {A})")
-        pi = np.zeros((S, A))
-        pi[np.arange(S), np.clip(policy, 0, A - 1)] = 1.0
-    elif policy.shape == (S, A):
-        pi = policy.astype(float)
-        bad = live[:, None] & (np.isnan(pi) | (pi < 0))
-        if bad.any():
-            s, a = (int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"pi[{s}, {a}] = {pi[s, a]} is not a probability")
-        sums = pi.sum(axis=1)
-        off = live & (np.abs(sums - 1.0) > 1e-9)
-        if off.any():
-            s = int(np.flatnonzero(off)[0])
-            raise ValueError(f"pi[{s}, :] sums to {sums[s]:.10g}, expected 1")
-    else:
-        raise ValueError(f"policy must have shape (n_states,) = ({S},) or "
-                         f"(n_states, n_actions) = ({S}, {A}); got {policy.shape}")
+    pi = policy_table(policy, mdp.n_states, mdp.n_actions, where=live).copy()
     forbidden = live[:, None] & ~mdp.allowed & (pi > 0)
     if forbidden.any():
         s, a = (int(i) for i in np.argwhere(forbidden)[0])
@@ -168,7 +151,7 @@ def bellman_optimality_backup(mdp, V):
 # --8<-- [end:backups]
 
 
-def _tie_slack(Q) -> np.ndarray:
+def tie_slack(Q) -> np.ndarray:
     """Per-state slack under which two action values count as equal."""
     finite = np.where(np.isfinite(Q), np.abs(Q), 0.0)
     return TIE_TOL * np.maximum(1.0, finite.max(axis=1))
@@ -205,7 +188,7 @@ def greedy_policy(mdp, Q_or_V):
         raise ValueError(f"Q_or_V must have shape (n_states, n_actions) = "
                          f"({mdp.n_states}, {mdp.n_actions}) or (n_states,); got {values.shape}")
     best = Q.max(axis=1, keepdims=True)
-    near_best = Q >= best - _tie_slack(Q)[:, None]
+    near_best = Q >= best - tie_slack(Q)[:, None]
     policy = np.argmax(near_best, axis=1)  # first True: the lowest tied index
     policy[mdp.terminal] = 0
     return policy

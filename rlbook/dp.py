@@ -33,8 +33,8 @@ from scipy import sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
-from rlbook._validate import check_choice, check_gamma
-from rlbook.bellman import _as_values, _tie_slack, as_policy_matrix, greedy_policy, q_from_v
+from rlbook.bellman import as_policy_matrix, as_values, greedy_policy, q_from_v, tie_slack
+from rlbook.validate import check_choice, check_gamma, check_integer, check_positive
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ class PlanningResult:
     history: np.ndarray
     iterations: int
     converged: bool
-
-
-def _check_positive(name, value, kind=float):
-    if not (isinstance(value, (int, float, np.integer, np.floating)) and value > 0):
-        raise ValueError(f"{name} must be a positive number; got {value!r}")
-    if kind is int and int(value) != value:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return kind(value)
 
 
 def _check_ends(mdp, P_pi):
@@ -135,7 +127,7 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
         If ``"iterative"`` runs out of sweeps, or LGMRES out of iterations.
     """
     check_choice("method", method, {"exact", "iterative"})
-    tol, max_iter = _check_positive("tol", tol), _check_positive("max_iter", max_iter, int)
+    tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
     pi = as_policy_matrix(mdp, policy)
     if sp.issparse(mdp.P):  # P stored as (S * A, S): see _sparse_policy_transitions
         P_pi = _sparse_policy_transitions(mdp, pi)
@@ -232,9 +224,9 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=Tr
     shape; its sweeps run in ``_sparse_value_iteration``, beside this function.
     Chapter 4.
     """
-    tol, max_iter = _check_positive("tol", tol), _check_positive("max_iter", max_iter, int)
+    tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
     S, A = mdp.n_states, mdp.n_actions
-    V = np.zeros(S) if V0 is None else _as_values(mdp, V0)
+    V = np.zeros(S) if V0 is None else as_values(mdp, V0)
     if sp.issparse(mdp.P):  # the same sweeps, arranged for millions of states
         return _sparse_value_iteration(mdp, V, tol, max_iter, keep_history)
     P_flat = mdp.P.reshape(S * A, S)
@@ -311,7 +303,7 @@ def value_error_bound(gamma, tol):
     ValueError
         If ``gamma`` is not in [0, 1) or ``tol`` is not positive.
     """
-    gamma, tol = _check_discounted(gamma), _check_positive("tol", tol)
+    gamma, tol = _check_discounted(gamma), check_positive("tol", tol)
     return gamma * tol / (1 - gamma)
 
 
@@ -367,7 +359,7 @@ def policy_iteration(mdp, policy=None, *, max_iter=1_000):
     (by more than a relative 1e-9), so exact ties, common on symmetric grids,
     cannot make it cycle forever. Chapter 4.
     """
-    max_iter = _check_positive("max_iter", max_iter, int)
+    max_iter = check_integer("max_iter", max_iter)
     if policy is None:
         policy = mdp.allowed / mdp.allowed.sum(axis=1, keepdims=True)
     as_policy_matrix(mdp, policy)  # validates
@@ -382,7 +374,7 @@ def policy_iteration(mdp, policy=None, *, max_iter=1_000):
         Q = q_from_v(mdp, V)
         improved = greedy_policy(mdp, Q)                                 # improve
         if current.ndim == 1:
-            keep = Q[np.arange(mdp.n_states), current] >= Q.max(axis=1) - _tie_slack(Q)
+            keep = Q[np.arange(mdp.n_states), current] >= Q.max(axis=1) - tie_slack(Q)
             improved = np.where(keep, current, improved)
             if np.array_equal(improved, current):
                 converged = True

@@ -30,9 +30,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse as sp
 
-from rlbook._validate import check_gamma
+from rlbook.validate import PROB_TOL, check_gamma
 
-_ROW_TOL = 1e-9  # how far a row of P may sum from 1 (float rounding is ~1e-16)
 _DENSE_MAX_ENTRIES = 10**6  # constructors build P dense up to this many entries (8 MB)
 
 
@@ -88,7 +87,7 @@ def _checked_sparse_P(P):
         raise ValueError(f"P has a negative or NaN probability: "
                          f"P[{s}, {a}, {int(P.indices[k])}] = {P.data[k]}")
     P.eliminate_zeros()
-    return P, n_states, n_actions
+    return _int32_indices(P), n_states, n_actions
 
 
 def _checked_rewards(R, P, n_states, n_actions):
@@ -136,6 +135,14 @@ def _sparse_absorbing(P, allowed, terminal):
     P.data[np.repeat(~keep, counts)] = 0.0
     P = P + sp.csr_array((np.ones(stay_rows.size), (stay_rows, stay_cols)), shape=P.shape)
     P.eliminate_zeros()
+    return _int32_indices(P)
+
+
+def _int32_indices(P):
+    """Column indices and row pointers as int32 when they fit: 4 bytes each, not 8."""
+    if max(P.nnz, *P.shape) < 2**31:
+        P.indices = P.indices.astype(np.int32, copy=False)
+        P.indptr = P.indptr.astype(np.int32, copy=False)
     return P
 
 
@@ -159,8 +166,8 @@ class TabularMDP:
     ----------
     P : array_like of shape (n_states, n_actions, n_states), or scipy.sparse matrix of shape (n_states * n_actions, n_states)
         ``P[s, a, s2] = Pr(s2 | s, a)``. Each row ``P[s, a, :]`` of an allowed
-        action in a non-terminal state must sum to 1 (within 1e-9). Rows of
-        terminal states are ignored and replaced by "stay put"; rows of
+        action in a non-terminal state must sum to 1 (within ``PROB_TOL``, 1e-9).
+        Rows of terminal states are ignored and replaced by "stay put"; rows of
         forbidden actions may be all zero and are stored as zero. A sparse
         ``P`` (any ``scipy.sparse`` format) holds ``P[s, a, :]`` in row
         ``s * n_actions + a``; it is checked by the same rules, with the same
@@ -253,7 +260,7 @@ class TabularMDP:
             sums = P.sum(axis=1).reshape(n_states, n_actions)
         else:
             sums = P.sum(axis=2)
-        off = allowed & ~self.terminal[:, None] & (np.abs(sums - 1.0) > _ROW_TOL)
+        off = allowed & ~self.terminal[:, None] & (np.abs(sums - 1.0) > PROB_TOL)
         if off.any():
             s, a = (int(i) for i in np.argwhere(off)[0])
             raise ValueError(f"P[{s}, {a}, :] sums to {sums[s, a]:.10g}, expected 1 "

@@ -102,9 +102,12 @@ def test_greedy_policy_shape_error():
 
 def test_policy_checks():
     mdp = access_review_mdp()
-    with pytest.raises(ValueError, match=r"policy must have shape \(n_states,\) = \(4,\) or"):
+    with pytest.raises(ValueError, match=r"policy must be an int array of actions \(n_states,\) "
+                                         r"= \(4,\) or probabilities \(n_states, n_actions\) = "
+                                         r"\(4, 4\); got shape \(2,\)"):
         as_policy_matrix(mdp, [0, 1])
-    with pytest.raises(ValueError, match="must hold integer action indices"):
+    with pytest.raises(ValueError, match=r"policy\[0\] = 0.5 is not an action index: a "
+                                         "deterministic policy holds whole numbers"):
         as_policy_matrix(mdp, [0.5, 0, 3, 0])
     with pytest.raises(ValueError, match=r"policy\[1\] = 7 is not an action index in \[0, 4\)"):
         as_policy_matrix(mdp, [0, 7, 3, 0])
@@ -118,7 +121,8 @@ def test_policy_checks():
     with pytest.raises(ValueError, match=r"pi\[0, :\] sums to 0.9, expected 1"):
         as_policy_matrix(mdp, pi)
     pi[0] = [1.2, -0.2, 0.0, 0.0]
-    with pytest.raises(ValueError, match=r"pi\[0, 1\] = -0.2 is not a probability"):
+    with pytest.raises(ValueError, match=r"pi\[0, 1\] = -0.2; probabilities must be finite "
+                                         "and >= 0"):
         as_policy_matrix(mdp, pi)
 
 
@@ -147,3 +151,13 @@ def test_backups_and_greedy_policy_on_a_sparse_p(abandon):
     assert np.array_equal(greedy_policy(sparse, V), greedy_policy(dense, V))
     with pytest.raises(ValueError, match=r"V must have shape \(n_states,\) = \(4,\); got \(3,\)"):
         q_from_v(sparse, np.zeros(3))
+
+
+def test_as_policy_matrix_leaves_the_callers_array_alone():
+    # Terminal rows are zeroed in the result, never in the array passed in.
+    mdp = access_review_mdp()
+    pi = mdp.allowed / mdp.allowed.sum(axis=1, keepdims=True)
+    before = pi.copy()
+    out = as_policy_matrix(mdp, pi)
+    np.testing.assert_array_equal(pi, before)
+    assert out[mdp.state_index("closed")].sum() == 0.0

@@ -84,6 +84,10 @@ def test_policy_evaluation_errors():
         policy_evaluation(mdp, [0, 0], "iterative", tol=0)
     with pytest.raises(ValueError, match="max_iter must be a positive integer; got 2.5"):
         policy_evaluation(mdp, [0, 0], "iterative", max_iter=2.5)
+    with pytest.raises(ValueError, match="max_iter must be a positive integer; got True"):
+        value_iteration(mdp, max_iter=True)                # a bool is not a count
+    with pytest.raises(ValueError, match="tol must be a positive number; got True"):
+        policy_evaluation(mdp, [0, 0], "iterative", tol=True)
 
 
 @pytest.mark.parametrize("method", ["exact", "iterative"])
