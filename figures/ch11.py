@@ -4,15 +4,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from figures._registry import figure
-from rlbook.evaluation import (
-    access_request_outcomes,
-    episode_returns,
-    fit_greedy_policy,
-    train_eval_seeds,
-)
+from rlbook.evaluation import episode_returns, fit_greedy_policy, train_eval_seeds
 from rlbook.off_policy import Trajectories, importance_sampling, sample_actions
 from rlbook.plotting.curves import plot_curves
 from rlbook.plotting.evaluation import plot_paired, plot_spread
+from rlbook.problems import access_request_outcomes
 
 LOGGING = np.array([[0.5, 0.3, 0.2],      # required_review: the old router auto-approves half
                     [0.7, 0.2, 0.1]])     # clear_evidence

@@ -31,16 +31,13 @@ random streams (:func:`train_eval_seeds`); candidates are compared on a
 validation split and the chosen one is reported once on test
 (:func:`select_policy`).
 
-The module also holds chapter 11's example: access requests of two cases
-(``required_review`` and ``clear_evidence``) with an outcome for every
-routing action (:data:`OUTCOME_TABLE`, :func:`access_request_outcomes`).
-
-Chapter 11 of the book explains all of it.
+Chapter 11's example, access requests with an outcome for every routing
+action, lives in :mod:`rlbook.problems.access_review`. Chapter 11 of the book
+explains all of it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import warnings
 from dataclasses import dataclass
@@ -56,21 +53,13 @@ from rlbook.validate import (
     check_rng,
     check_unit_interval,
 )
-from rlbook.off_policy import sample_actions
 from rlbook.rollout import rollout
 
 __all__ = [
-    "ACTIONS",
-    "CASES",
-    "OUTCOME_DELAY_MINUTES",
-    "OUTCOME_TABLE",
     "ReturnSummary",
     "Seeds",
     "SCORES",
     "Selection",
-    "SNAPSHOT_SCHEMA",
-    "access_request_log",
-    "access_request_outcomes",
     "episode_returns",
     "evaluate_policy",
     "fit_greedy_policy",
@@ -80,18 +69,6 @@ __all__ = [
     "train_eval_seeds",
 ]
 __getattr__ = module_getattr(__name__)   # PolicyEvaluation: the old name of ReturnSummary, warns
-
-# --8<-- [start:access_requests]
-CASES = ("required_review", "clear_evidence")
-ACTIONS = ("auto_approve", "request_evidence", "human_review")
-AUTO_APPROVE, REQUEST_EVIDENCE, HUMAN_REVIEW = 0, 1, 2
-
-# Expected return of each routing action in each case (rows: CASES, columns: ACTIONS).
-# 31 is the expected value of request_evidence when a quarter of the requests are
-# abandoned: 0.75 * 59 + 0.25 * (-54) = 30.75.
-OUTCOME_TABLE = np.array([[-120.0, 31.0, 54.0],
-                          [70.0, 59.0, 54.0]])
-# --8<-- [end:access_requests]
 
 
 @dataclass(frozen=True)
@@ -506,132 +483,3 @@ def fit_greedy_policy(contexts, outcomes, n_contexts):
     np.add.at(totals, contexts, outcomes)
     return np.argmax(totals / counts[:, None], axis=1)
 # --8<-- [end:fit_greedy_policy]
-
-
-# --8<-- [start:access_request_outcomes]
-def access_request_outcomes(contexts, *, abandon=0.25, seed=None, rng=None):
-    """Sample the outcome of every routing action for each access request.
-
-    ``auto_approve`` pays -120 on a request that required review and +70 on one
-    with clear evidence; ``human_review`` pays 54; ``request_evidence`` pays 59,
-    except that on a ``required_review`` request the requester abandons with
-    probability ``abandon`` and it pays -54 (expected value 30.75 at 0.25).
-
-    Parameters
-    ----------
-    contexts : int ndarray of shape (n,)
-        Index into :data:`CASES` of each request.
-    abandon : float in [0, 1]
-    seed, rng : randomness of the abandonments
-
-    Returns
-    -------
-    ndarray of shape (n, 3)
-        ``outcomes[i, a]`` for the actions of :data:`ACTIONS`.
-
-    Raises
-    ------
-    ValueError
-        If a context is not 0 or 1, or ``abandon`` is not in [0, 1].
-    """
-    contexts = np.asarray(contexts)
-    if contexts.ndim != 1 or (contexts.size and not np.isin(contexts, (0, 1)).all()):
-        raise ValueError("contexts must be a 1-D array of 0 (required_review) "
-                         "and 1 (clear_evidence)")
-    if not 0.0 <= abandon <= 1.0:
-        raise ValueError(f"abandon must be in [0, 1]; got {abandon!r}")
-    rng = check_rng(seed, rng)
-    required = contexts == 0
-    abandoned = required & (rng.random(len(contexts)) < abandon)
-    outcomes = np.empty((len(contexts), 3))
-    outcomes[:, AUTO_APPROVE] = np.where(required, -120.0, 70.0)
-    outcomes[:, REQUEST_EVIDENCE] = np.where(abandoned, -54.0, 59.0)
-    outcomes[:, HUMAN_REVIEW] = 54.0
-    return outcomes
-# --8<-- [end:access_request_outcomes]
-
-
-SNAPSHOT_SCHEMA = {"episode_id": str, "user_id": str, "timestamp": str, "case": str}
-"""The fields of an access-request log known when the router decides."""
-
-# When the reward of a decision becomes known, in minutes after the decision.
-OUTCOME_DELAY_MINUTES = {
-    "human_review": 4 * 60,             # the review closes
-    "request_evidence": 10 * 60,        # the evidence arrives (59) ...
-    "abandoned": 3 * 24 * 60,           # ... or the request expires unanswered (-54)
-    "auto_approve": 7 * 24 * 60,        # the weekly access audit confirms or reverses it
-}
-
-
-# --8<-- [start:access_request_log]
-def access_request_log(n, *, behavior, abandon=0.25, p_required=0.5, n_users=40,
-                       start="2024-01-01 08:00", days=90, seed=None, rng=None):
-    """Simulate a router's log of ``n`` access requests, one decision each.
-
-    Requests arrive at random over ``days`` days from ``start``. Each record has
-    the decision-time fields of :data:`SNAPSHOT_SCHEMA`, the logged decision
-    (``action`` drawn from ``behavior[case]`` and its ``propensity``), its
-    ``reward`` (as in :func:`access_request_outcomes`), ``outcome_at``, the
-    time the reward becomes known (:data:`OUTCOME_DELAY_MINUTES` after the
-    decision: 4 hours for a review, 10 hours for evidence, 3 days for an
-    abandoned request, 7 days for an auto-approval, at the access audit), and
-    fields written after the decision: ``evidence_received_at``,
-    ``reviewer_assigned_at``, ``review_outcome`` and ``approval_reversed``.
-
-    Parameters
-    ----------
-    n : int
-    behavior : ndarray of shape (2, 3)
-        Logging probabilities ``mu[case, action]``.
-    abandon, p_required : float in [0, 1]
-        Abandonment probability; share of ``required_review`` requests.
-    n_users : int
-    start : str "YYYY-MM-DD HH:MM"
-    days : float
-    seed, rng : randomness
-
-    Returns
-    -------
-    list of dict, in time order
-
-    Raises
-    ------
-    ValueError
-        If ``behavior`` is not (2, 3) probabilities with rows summing to 1, or
-        a probability argument is outside [0, 1].
-    """
-    behavior = np.asarray(behavior, dtype=float)
-    if behavior.shape != (2, 3) or (behavior < 0).any():
-        raise ValueError(f"behavior must be probabilities of shape (2, 3); got {behavior.shape}")
-    sums = behavior.sum(axis=1)
-    for case, total in enumerate(sums):
-        if abs(total - 1) > 1e-8:
-            raise ValueError(f"behavior[{case}, :] sums to {total:.2f}, expected 1")
-    if not 0.0 <= p_required <= 1.0:
-        raise ValueError(f"p_required must be in [0, 1]; got {p_required!r}")
-    rng = check_rng(seed, rng)
-    contexts = (rng.random(n) >= p_required).astype(int)        # 0 = required_review
-    outcomes = access_request_outcomes(contexts, abandon=abandon, rng=rng)
-    actions = sample_actions(behavior, contexts, rng=rng)
-    users = rng.integers(n_users, size=n)
-    minutes = np.sort(rng.uniform(0, days * 24 * 60, size=n))
-    t0 = dt.datetime.strptime(start, "%Y-%m-%d %H:%M")
-    stamp = lambda m: (t0 + dt.timedelta(minutes=float(m))).strftime("%Y-%m-%d %H:%M")  # noqa: E731
-    log = []
-    for i in range(n):
-        c, a, reward = contexts[i], actions[i], outcomes[i, actions[i]]
-        evidence = a == REQUEST_EVIDENCE and reward > 0
-        abandoned = a == REQUEST_EVIDENCE and not evidence
-        delay = OUTCOME_DELAY_MINUTES["abandoned" if abandoned else ACTIONS[a]]
-        log.append({
-            "episode_id": f"r{i:04d}", "user_id": f"u{users[i]:02d}",
-            "timestamp": stamp(minutes[i]), "case": CASES[c],
-            "action": ACTIONS[a], "propensity": float(behavior[c, a]), "reward": float(reward),
-            "outcome_at": stamp(minutes[i] + delay),
-            "evidence_received_at": stamp(minutes[i] + 600) if evidence else None,
-            "reviewer_assigned_at": stamp(minutes[i] + 30) if a == HUMAN_REVIEW else None,
-            "review_outcome": "approved" if a == HUMAN_REVIEW else None,
-            "approval_reversed": bool(a == AUTO_APPROVE and c == 0),
-        })
-    return log
-# --8<-- [end:access_request_log]

@@ -1,6 +1,5 @@
 """Tests for rlbook.evaluation: Monte Carlo evaluation, intervals, selection."""
 
-import datetime as dt
 import math
 
 import numpy as np
@@ -11,13 +10,6 @@ from rlbook.dp import policy_evaluation
 from rlbook.envs.spaces import Discrete
 from rlbook.envs.tabular import TabularEnv
 from rlbook.evaluation import (
-    ACTIONS,
-    CASES,
-    OUTCOME_DELAY_MINUTES,
-    OUTCOME_TABLE,
-    SNAPSHOT_SCHEMA,
-    access_request_log,
-    access_request_outcomes,
     episode_returns,
     evaluate_policy,
     fit_greedy_policy,
@@ -26,7 +18,7 @@ from rlbook.evaluation import (
     t_interval,
     train_eval_seeds,
 )
-from rlbook.problems import access_review_mdp
+from rlbook.problems import OUTCOME_TABLE, access_request_outcomes, access_review_mdp
 
 
 class CoinChain:
@@ -92,8 +84,6 @@ def test_four_episode_table_from_syllabus():
     assert (got["always_review"].mean, got["always_review"].n_severe) == (54.0, 0)
     assert (got["risk_aware"].mean, got["risk_aware"].n_severe) == (62.0, 0)
     assert got["always_review"].ci_t == (54.0, 54.0)
-    assert CASES == ("required_review", "clear_evidence")
-    assert ACTIONS == ("auto_approve", "request_evidence", "human_review")
 
 
 def test_no_threshold_means_no_severe_count():
@@ -413,58 +403,3 @@ def test_outcome_data_errors():
         fit_greedy_policy(np.array([0, 0]), outcomes, 2)
     with pytest.raises(ValueError, match=r"contexts\[1\] = 1 is not in \[0, 1\)"):
         fit_greedy_policy(contexts, outcomes, 1)
-
-
-# ---------------------------------------------------------------- chapter 7 example data
-
-def test_access_request_outcomes_match_the_table_in_expectation():
-    contexts = np.repeat([0, 1], 20000)
-    out = access_request_outcomes(contexts, abandon=0.25, seed=0)
-    means = np.array([out[contexts == c].mean(axis=0) for c in (0, 1)])
-    assert means == pytest.approx(np.array([[-120, 30.75, 54], [70, 59, 54]]), abs=1.0)
-    assert set(np.unique(out[:20000, 1])) == {-54.0, 59.0}
-    assert np.array_equal(access_request_outcomes(contexts[:50], seed=3),
-                          access_request_outcomes(contexts[:50], seed=3))
-    assert (access_request_outcomes(contexts[:50], abandon=0.0, seed=3)[:, 1] == 59).all()
-
-
-def test_access_request_outcomes_errors():
-    with pytest.raises(ValueError, match=r"contexts must be a 1-D array of 0 \(required_review\)"):
-        access_request_outcomes(np.array([0, 2]))
-    with pytest.raises(ValueError, match=r"abandon must be in \[0, 1\]; got 2"):
-        access_request_outcomes(np.array([0]), abandon=2)
-
-
-def test_access_request_log_fields_and_propensities():
-    behavior = np.array([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]])
-    log = access_request_log(3000, behavior=behavior, seed=0)
-    assert set(SNAPSHOT_SCHEMA) <= set(log[0])
-    assert [r["timestamp"] for r in log] == sorted(r["timestamp"] for r in log)
-    for r in log[:200]:
-        c, a = CASES.index(r["case"]), ACTIONS.index(r["action"])
-        assert r["propensity"] == behavior[c, a]
-        assert r["approval_reversed"] == (r["action"] == "auto_approve"
-                                          and r["case"] == "required_review")
-        assert (r["review_outcome"] is not None) == (r["action"] == "human_review")
-        abandoned = r["action"] == "request_evidence" and r["reward"] < 0
-        delay = OUTCOME_DELAY_MINUTES["abandoned" if abandoned else r["action"]]
-        decided = dt.datetime.fromisoformat(r["timestamp"])
-        assert dt.datetime.fromisoformat(r["outcome_at"]) - decided == \
-            dt.timedelta(minutes=delay)
-    required = [r for r in log if r["case"] == "required_review"]
-    share_auto = np.mean([r["action"] == "auto_approve" for r in required])
-    assert share_auto == pytest.approx(0.5, abs=0.04)
-    assert len(required) / 3000 == pytest.approx(0.5, abs=0.03)
-    assert access_request_log(20, behavior=behavior, seed=4) == \
-        access_request_log(20, behavior=behavior, seed=4)
-    assert access_request_log(20, behavior=behavior, seed=4) != \
-        access_request_log(20, behavior=behavior, seed=5)
-
-
-def test_access_request_log_errors():
-    with pytest.raises(ValueError, match=r"behavior must be probabilities of shape \(2, 3\)"):
-        access_request_log(5, behavior=np.ones((3, 3)) / 3)
-    with pytest.raises(ValueError, match=r"behavior\[1, :\] sums to 0.90, expected 1"):
-        access_request_log(5, behavior=[[0.2, 0.3, 0.5], [0.2, 0.3, 0.4]])
-    with pytest.raises(ValueError, match=r"p_required must be in \[0, 1\]; got -0.1"):
-        access_request_log(5, behavior=np.ones((2, 3)) / 3, p_required=-0.1)

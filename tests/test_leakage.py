@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rlbook.evaluation import SNAPSHOT_SCHEMA, access_request_log
 from rlbook.leakage import check_features, fields_recorded_after, leakage_fields
+from rlbook.problems import SNAPSHOT_SCHEMA, access_request_log
 
 SNAPSHOT = ["request_id", "requested_at", "requester", "resource", "requires_review",
             "evidence_attached"]

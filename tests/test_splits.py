@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rlbook.evaluation import access_request_log
+from rlbook.problems import access_request_log
 from rlbook.splits import Split, check_split, time_split
 
 
