@@ -29,7 +29,7 @@ def test_bandit_samples_its_outcomes():
 
 @pytest.mark.parametrize("outcomes, kwargs, message", [
     ([], {}, "outcomes must list at least one action"),
-    ([[(0.5, 1.0), (0.4, 2.0)]], {}, r"outcomes\[0\] probabilities sum to 0.90, expected 1"),
+    ([[(0.5, 1.0), (0.4, 2.0)]], {}, r"outcomes\[0\] sums to 0.9, expected 1"),
     ([1.0, [(-0.5, 1.0), (1.5, 0.0)]], {}, r"outcomes\[1\] needs \(prob, reward\) pairs"),
     ([1.0, 2.0], {"actions": ("a",)}, "got 1 action names for 2 actions"),
 ])

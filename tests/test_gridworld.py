@@ -100,7 +100,7 @@ def test_to_mdp_is_the_model_with_named_cells():
 
 @pytest.mark.parametrize("slip, message", [(True, "slip must be a number in"),
                                            ("0.1", "slip must be a number in"),
-                                           (float("nan"), "slip must be a number in")])
+                                           (float("nan"), r"slip must be in \[0, 1\]; got nan")])
 def test_slip_must_be_a_probability(slip, message):
     with pytest.raises(ValueError, match=message):
         GridWorld(LAYOUT, slip=slip)

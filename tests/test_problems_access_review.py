@@ -203,7 +203,14 @@ def test_access_request_log_fields_and_propensities():
 def test_access_request_log_errors():
     with pytest.raises(ValueError, match=r"behavior must be probabilities of shape \(2, 3\)"):
         access_request_log(5, behavior=np.ones((3, 3)) / 3)
-    with pytest.raises(ValueError, match=r"behavior\[1, :\] sums to 0.90, expected 1"):
+    with pytest.raises(ValueError, match=r"behavior\[1, :\] sums to 0.9, expected 1"):
         access_request_log(5, behavior=[[0.2, 0.3, 0.5], [0.2, 0.3, 0.4]])
+    with pytest.raises(ValueError, match=r"behavior\[0, 1\] = -0.2; probabilities must be "
+                                         "finite and >= 0"):
+        access_request_log(5, behavior=[[0.2, -0.2, 1.0], [0.2, 0.3, 0.5]])
     with pytest.raises(ValueError, match=r"p_required must be in \[0, 1\]; got -0.1"):
         access_request_log(5, behavior=np.ones((2, 3)) / 3, p_required=-0.1)
+    with pytest.raises(ValueError, match="n must be a non-negative integer; got True"):
+        access_request_log(True, behavior=np.ones((2, 3)) / 3)
+    with pytest.raises(ValueError, match="days must be a positive number; got 0"):
+        access_request_log(5, behavior=np.ones((2, 3)) / 3, days=0)

@@ -83,6 +83,10 @@ def test_slippery_gridworld_errors():
         slippery_gridworld(1)
     with pytest.raises(ValueError, match=r"slip must be in \[0, 1\]; got 1.5"):
         slippery_gridworld(3, slip=1.5)
+    with pytest.raises(ValueError, match="n must be an integer >= 2; got True"):
+        slippery_gridworld(True)
+    with pytest.raises(ValueError, match=r"slip must be a number in \[0, 1\]; got True"):
+        slippery_gridworld(3, slip=True)
 
 
 def test_q_from_v_on_4x4_random_values_matches_backup():

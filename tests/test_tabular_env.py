@@ -6,6 +6,7 @@ import pytest
 from rlbook.envs.tabular import TabularEnv
 from rlbook.mdp import TabularMDP
 from rlbook.problems import access_review_mdp
+from rlbook.validate import PROB_TOL
 
 
 def coin_mdp(R3=True):
@@ -148,6 +149,8 @@ def test_start_validation():
         TabularEnv(mdp, start=[0.5, 0.6, 0.0, 0.0])
     with pytest.raises(ValueError, match=r"start\[1\] = -0.5; probabilities must be finite"):
         TabularEnv(mdp, start=[0.5, -0.5, 1.0, 0.0])
-    TabularEnv(mdp, start=[0.5, 0.5 + 5e-9, 0.0, 0.0])       # within PROB_TOL = 1e-8
+    TabularEnv(mdp, start=[0.5, 0.5 + PROB_TOL / 2, 0.0, 0.0])      # within the tolerance
+    with pytest.raises(ValueError, match="start sums to"):
+        TabularEnv(mdp, start=[0.5, 0.5 + 2 * PROB_TOL, 0.0, 0.0])
     with pytest.raises(ValueError, match="max_steps must be a positive integer or None; got 0"):
         TabularEnv(mdp, max_steps=0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from rlbook.envs.base import Categorical, DiscreteEnv
+from rlbook.validate import check_probabilities
 
 __all__ = ["Bandit"]
 
@@ -53,9 +54,7 @@ class Bandit(DiscreteEnv):
             probs = np.array([p for p, _ in pairs])
             if len(pairs) == 0 or (probs < 0).any():
                 raise ValueError(f"outcomes[{a}] needs (prob, reward) pairs with prob >= 0")
-            if not np.isclose(probs.sum(), 1.0):
-                raise ValueError(f"outcomes[{a}] probabilities sum to {probs.sum():.2f}, "
-                                 "expected 1")
+            check_probabilities(f"outcomes[{a}]", probs)        # the probabilities sum to 1
             table.append(tuple(pairs))
         if not table:
             raise ValueError("outcomes must list at least one action")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rlbook.validate import check_integer
+
 
 @dataclass(frozen=True)
 class Discrete:
@@ -19,8 +21,7 @@ class Discrete:
     n: int
 
     def __post_init__(self):
-        if int(self.n) != self.n or self.n < 1:
-            raise ValueError(f"n must be a positive integer; got {self.n!r}")
+        object.__setattr__(self, "n", check_integer("n", self.n))   # frozen: set it once
 
     def contains(self, x) -> bool:
         """Whether ``x`` is an integer in ``[0, n)``."""

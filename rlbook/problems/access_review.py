@@ -23,7 +23,13 @@ import datetime as dt
 
 import numpy as np
 
-from rlbook._validate import check_rng
+from rlbook.validate import (
+    check_integer,
+    check_positive,
+    check_probabilities,
+    check_rng,
+    check_unit_interval,
+)
 from rlbook.dp import value_iteration
 from rlbook.envs.bandit import Bandit
 from rlbook.mdp import TabularMDP
@@ -80,8 +86,7 @@ def access_review_mdp(abandon=0.0, gamma=0.9):
     ValueError
         If ``abandon`` or ``gamma`` is outside [0, 1].
     """
-    if not 0.0 <= abandon <= 1.0:
-        raise ValueError(f"abandon must be in [0, 1]; got {abandon!r}")
+    abandon = check_unit_interval("abandon", abandon)
     request = [(1.0 - abandon, "evidence_ready", -4.0)]
     if abandon > 0:
         request.append((abandon, "closed", -54.0))
@@ -202,8 +207,7 @@ def access_request_outcomes(contexts, *, abandon=0.25, seed=None, rng=None):
     if contexts.ndim != 1 or (contexts.size and not np.isin(contexts, (0, 1)).all()):
         raise ValueError("contexts must be a 1-D array of 0 (required_review) "
                          "and 1 (clear_evidence)")
-    if not 0.0 <= abandon <= 1.0:
-        raise ValueError(f"abandon must be in [0, 1]; got {abandon!r}")
+    abandon = check_unit_interval("abandon", abandon)
     rng = check_rng(seed, rng)
     required = contexts == 0
     abandoned = required & (rng.random(len(contexts)) < abandon)
@@ -265,14 +269,12 @@ def access_request_log(n, *, behavior, abandon=0.25, p_required=0.5, n_users=40,
         a probability argument is outside [0, 1].
     """
     behavior = np.asarray(behavior, dtype=float)
-    if behavior.shape != (2, 3) or (behavior < 0).any():
+    if behavior.shape != (2, 3):
         raise ValueError(f"behavior must be probabilities of shape (2, 3); got {behavior.shape}")
-    sums = behavior.sum(axis=1)
-    for case, total in enumerate(sums):
-        if abs(total - 1) > 1e-8:
-            raise ValueError(f"behavior[{case}, :] sums to {total:.2f}, expected 1")
-    if not 0.0 <= p_required <= 1.0:
-        raise ValueError(f"p_required must be in [0, 1]; got {p_required!r}")
+    behavior = check_probabilities("behavior", behavior)
+    p_required = check_unit_interval("p_required", p_required)
+    n, n_users = check_integer("n", n, minimum=0), check_integer("n_users", n_users)
+    days = check_positive("days", days)
     rng = check_rng(seed, rng)
     contexts = (rng.random(n) >= p_required).astype(int)        # 0 = required_review
     outcomes = access_request_outcomes(contexts, abandon=abandon, rng=rng)

@@ -19,6 +19,7 @@ import numpy as np
 
 from rlbook.envs.gridworld import ACTION_NAMES, MOVES, GridWorld, cell_names
 from rlbook.mdp import TabularMDP
+from rlbook.validate import check_integer, check_unit_interval
 
 __all__ = [
     "GRID_4X4",
@@ -185,11 +186,7 @@ def slippery_gridworld(n, slip=0.2, gamma=0.99, step_reward=-1.0, goal_reward=10
     ValueError
         If ``n < 2``, ``slip`` is outside [0, 1] or ``gamma`` outside [0, 1].
     """
-    if int(n) != n or n < 2:
-        raise ValueError(f"n must be an integer >= 2; got {n!r}")
-    if not 0.0 <= slip <= 1.0:
-        raise ValueError(f"slip must be in [0, 1]; got {slip!r}")
-    n = int(n)
+    n, slip = check_integer("n", n, minimum=2), check_unit_interval("slip", slip)
     S, A = n * n, len(MOVES)
     goal = S - 1
     rows, cols = np.divmod(np.arange(S), n)
