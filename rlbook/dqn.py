@@ -42,7 +42,13 @@ import numpy as np
 
 from rlbook.exploration import linear_decay
 from rlbook.nn import MLP, Adam, clip_grad_norm, huber_loss
-from rlbook.validate import check_gamma, check_integer, check_rng
+from rlbook.validate import (
+    check_gamma,
+    check_integer,
+    check_positive,
+    check_rng,
+    check_unit_interval,
+)
 
 __all__ = ["DQNConfig", "DQNResult", "ReplayBuffer", "dqn", "evaluate_greedy", "td_targets"]
 
@@ -146,13 +152,9 @@ class DQNConfig:
         check_integer("learning_starts", self.learning_starts, minimum=0)
         check_gamma(self.gamma)
         for name in ("learning_rate", "max_grad_norm"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"{name} must be a positive number; got {value!r}")
+            check_positive(name, getattr(self, name))
         for name in ("exploration_fraction", "exploration_initial_eps", "exploration_final_eps"):
-            value = getattr(self, name)
-            if not 0 <= value <= 1:
-                raise ValueError(f"{name} must be in [0, 1]; got {value!r}")
+            check_unit_interval(name, getattr(self, name))
         if len(self.hidden) == 0:
             raise ValueError("hidden must list at least one layer width")
 

@@ -47,20 +47,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlbook.validate import check_rng
+from rlbook.validate import check_integer, check_positive, check_rng, check_unit_interval
 
 __all__ = ["MLP", "SGD", "Adam", "clip_grad_norm", "huber_loss", "mse_loss"]
 
 ACTIVATIONS = ("tanh", "relu")
 INITS = ("torch", "orthogonal")
-
-
-def _check_positive(name, value, *, integer=False):
-    ok = isinstance(value, (int, np.integer)) if integer else isinstance(value, (int, float, np.number))
-    if isinstance(value, bool) or not ok or not value > 0 or not np.isfinite(value):
-        kind = "a positive integer" if integer else "a positive number"
-        raise ValueError(f"{name} must be {kind}; got {value!r}")
-    return int(value) if integer else float(value)
 
 
 def _orthogonal(fan_in, fan_out, gain, rng):
@@ -116,13 +108,13 @@ class MLP:
         sizes = list(sizes) if np.ndim(sizes) == 1 else None
         if sizes is None or len(sizes) < 2:
             raise ValueError("sizes must list at least two layer widths, input first")
-        self.sizes = [_check_positive(f"sizes[{i}]", n, integer=True) for i, n in enumerate(sizes)]
+        self.sizes = [check_integer(f"sizes[{i}]", n) for i, n in enumerate(sizes)]
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}; got {activation!r}")
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}; got {init!r}")
-        gain = _check_positive("gain", gain)
-        out_gain = _check_positive("out_gain", out_gain)
+        gain = check_positive("gain", gain)
+        out_gain = check_positive("out_gain", out_gain)
         self.activation = activation
         rng = check_rng(seed, rng)
         self.params = []
@@ -223,9 +215,7 @@ class MLP:
         if not isinstance(source, MLP) or source.sizes != self.sizes:
             raise ValueError(f"source must be an MLP with sizes {self.sizes}; "
                              f"got {getattr(source, 'sizes', source)!r}")
-        if isinstance(tau, bool) or not isinstance(tau, (int, float, np.number)) \
-                or not 0 < tau <= 1:
-            raise ValueError(f"tau must be in (0, 1]; got {tau!r}")
+        tau = check_unit_interval("tau", tau, open_low=True)
         for p, q in zip(self.params, source.params):
             if tau == 1:
                 p[...] = q
@@ -278,7 +268,7 @@ def clip_grad_norm(grads, max_norm):
     ValueError
         If ``max_norm`` is not a positive number.
     """
-    max_norm = _check_positive("max_norm", max_norm)
+    max_norm = check_positive("max_norm", max_norm)
     norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
     scale = max_norm / (norm + 1e-6)
     if scale < 1:
@@ -304,7 +294,7 @@ class SGD:
 
     def __init__(self, params, lr):
         self.params = params
-        self.lr = _check_positive("lr", lr)
+        self.lr = check_positive("lr", lr)
 
     def step(self, grads):
         """One update with ``grads`` (same order and shapes as ``params``)."""
@@ -339,12 +329,10 @@ class Adam:
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         self.params = params
-        self.lr = _check_positive("lr", lr)
-        self.eps = _check_positive("eps", eps)
-        for i, beta in enumerate(betas):
-            if not 0 <= beta < 1:
-                raise ValueError(f"betas[{i}] must be in [0, 1); got {beta!r}")
-        self.beta1, self.beta2 = float(betas[0]), float(betas[1])
+        self.lr = check_positive("lr", lr)
+        self.eps = check_positive("eps", eps)
+        self.beta1, self.beta2 = (check_unit_interval(f"betas[{i}]", beta, open_high=True)
+                                  for i, beta in enumerate(betas))
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0

@@ -145,6 +145,7 @@ def test_clip_grad_norm_scales_all_together():
     (dict(sizes=[4]), "sizes must list at least two"),
     (dict(sizes=[4, 0, 2]), r"sizes\[1\] must be a positive integer"),
     (dict(sizes=[4, 2.5]), r"sizes\[1\] must be a positive integer"),
+    (dict(sizes=[4, True]), r"sizes\[1\] must be a positive integer; got True"),
     (dict(sizes=[4, 2], activation="sigmoid"), "activation must be one of"),
     (dict(sizes=[4, 2], init="xavier"), "init must be one of"),
     (dict(sizes=[4, 2], gain=0.0), "gain must be a positive number"),
@@ -169,3 +170,5 @@ def test_optimiser_and_load_errors():
         net.load(MLP([2, 3, 1], seed=0))
     with pytest.raises(ValueError, match=r"tau must be in \(0, 1\]"):
         net.load(net.copy(), tau=1.5)
+    with pytest.raises(ValueError, match=r"tau must be a number in \(0, 1\]; got True"):
+        net.load(net.copy(), tau=True)
