@@ -12,7 +12,7 @@ from rlbook.plotting.theme import INK, INK_SENTINEL, book_style, recolor_svg  # 
 
 def test_smooth_is_a_trailing_mean():
     np.testing.assert_allclose(smooth([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
-    with pytest.raises(ValueError, match="window must be >= 1"):
+    with pytest.raises(ValueError, match="window must be a positive integer; got 0"):
         smooth([1.0], 0)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from rlbook.validate import check_integer
+
 
 
 def smooth(y, window: int):
     """Trailing moving average of ``y`` along its last axis (same length)."""
     y = np.asarray(y, dtype=float)
-    if window < 1:
-        raise ValueError(f"window must be >= 1; got {window!r}")
+    window = check_integer("window", window)
     if window == 1:
         return y
     c = np.cumsum(y, axis=-1)
