@@ -29,9 +29,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse as sp
-from scipy.sparse import csgraph
-from scipy.sparse import linalg as spla
 
 from rlbook.bellman import as_policy_matrix, as_values, greedy_policy, q_from_v, tie_slack
 from rlbook.validate import check_choice, check_gamma, check_integer, check_positive
@@ -70,6 +67,9 @@ def _check_ends(mdp, P_pi):
     """With gamma = 1, raise unless every state reaches a terminal state under P_pi."""
     if mdp.gamma < 1.0:
         return
+    from scipy import sparse as sp
+    from scipy.sparse import csgraph
+
     # Breadth-first search from the terminal states along reversed edges s2 -> s
     # (P_pi[s, s2] > 0), started at an extra node S that points to every terminal state.
     S = mdp.n_states
@@ -129,7 +129,7 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
     check_choice("method", method, {"exact", "iterative"})
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
     pi = as_policy_matrix(mdp, policy)
-    if sp.issparse(mdp.P):  # P stored as (S * A, S): see _sparse_policy_transitions
+    if mdp.is_sparse:  # P stored as (S * A, S): see _sparse_policy_transitions
         P_pi = _sparse_policy_transitions(mdp, pi)
     else:
         P_pi = np.einsum("sa,sat->st", pi, mdp.P)  # P_pi[s, s2] = sum_a pi[s, a] P[s, a, s2]
@@ -137,7 +137,7 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
     _check_ends(mdp, P_pi)
     live = ~mdp.terminal
     V = np.zeros(mdp.n_states)
-    if method == "exact" and sp.issparse(P_pi):
+    if method == "exact" and mdp.is_sparse:
         V[live] = _sparse_solve(mdp.gamma, P_pi[live][:, live], r_pi[live])
         return V
     if method == "exact":
@@ -167,6 +167,8 @@ def _sparse_policy_transitions(mdp, pi):
     Row ``s`` of ``P_pi`` is the ``pi[s]``-weighted sum of rows ``s * A + a`` of
     the (S * A, S) matrix ``P``: ``P_pi = W @ P`` with ``W[s, s * A + a] = pi[s, a]``.
     """
+    from scipy import sparse as sp
+
     S, A = mdp.n_states, mdp.n_actions
     weights = sp.csr_array((pi.ravel(), np.arange(S * A), np.arange(0, S * A + 1, A)),
                            shape=(S, S * A))
@@ -175,6 +177,9 @@ def _sparse_policy_transitions(mdp, pi):
 
 def _sparse_solve(gamma, P_live, r_live):
     """Solve ``(I - gamma P_live) V = r_live`` without forming a dense matrix."""
+    from scipy import sparse as sp
+    from scipy.sparse import linalg as spla
+
     A = sp.identity(P_live.shape[0], format="csr") - gamma * P_live
     if A.shape[0] <= _DIRECT_MAX_STATES:
         return np.atleast_1d(spla.spsolve(A.tocsc(), r_live))
@@ -227,7 +232,7 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=Tr
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
     S, A = mdp.n_states, mdp.n_actions
     V = np.zeros(S) if V0 is None else as_values(mdp, V0)
-    if sp.issparse(mdp.P):  # the same sweeps, arranged for millions of states
+    if mdp.is_sparse:  # the same sweeps, arranged for millions of states
         return _sparse_value_iteration(mdp, V, tol, max_iter, keep_history)
     P_flat = mdp.P.reshape(S * A, S)
     r_allowed = np.where(mdp.allowed, mdp.r, -np.inf)  # forbidden actions never win the max

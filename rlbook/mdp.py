@@ -27,17 +27,28 @@ chapter 4 ("Planning at scale") with sparse ones.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-from scipy import sparse as sp
 
 from rlbook.validate import PROB_TOL, check_gamma
 
 _DENSE_MAX_ENTRIES = 10**6  # constructors build P dense up to this many entries (8 MB)
 
 
+def _is_sparse(x) -> bool:
+    """Whether ``x`` is a ``scipy.sparse`` matrix, without importing scipy.
+
+    If ``scipy.sparse`` was never imported, nothing can be one of its matrices;
+    ``import rlbook`` stays free of scipy.
+    """
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and sparse.issparse(x)
+
+
 def _readonly(array):
     """Freeze an ndarray, or the arrays behind a sparse matrix."""
-    if sp.issparse(array):
+    if _is_sparse(array):
         for part in (array.data, array.indices, array.indptr):
             part.setflags(write=False)
     else:
@@ -70,6 +81,8 @@ def _checked_sparse_P(P):
 
     Messages name ``P[s, a, s2]`` as for a dense ``P``: row ``s * A + a``, column ``s2``.
     """
+    from scipy import sparse as sp
+
     P = sp.csr_array(P, dtype=float, copy=True)
     P.sum_duplicates()  # canonical: each row's columns sorted, repeated entries added up
     n_rows, n_states = P.shape
@@ -92,7 +105,9 @@ def _checked_sparse_P(P):
 
 def _checked_rewards(R, P, n_states, n_actions):
     """``R`` as a float array (S, A) or (S, A, S); sparse as (S * A, S) when ``P`` is."""
-    if sp.issparse(R) and sp.issparse(P):
+    if _is_sparse(R) and _is_sparse(P):
+        from scipy import sparse as sp
+
         R = sp.csr_array(R, dtype=float, copy=True)
         R.sum_duplicates()
         if R.shape != P.shape:
@@ -104,7 +119,7 @@ def _checked_rewards(R, P, n_states, n_actions):
             s, a = divmod(int(np.searchsorted(R.indptr, k, side="right")) - 1, n_actions)
             raise ValueError(f"R must be finite; R[{s}, {a}, {int(R.indices[k])}] = {R.data[k]}")
         return R
-    if sp.issparse(R):  # with a dense P: the (S, A, S) array it stands for
+    if _is_sparse(R):  # with a dense P: the (S, A, S) array it stands for
         R = R.toarray()
         if R.shape == (n_states * n_actions, n_states):
             R = R.reshape(n_states, n_actions, n_states)
@@ -120,6 +135,8 @@ def _checked_rewards(R, P, n_states, n_actions):
 
 def _sparse_absorbing(P, allowed, terminal):
     """``P`` with forbidden rows emptied and terminal rows "stay put", as the dense path."""
+    from scipy import sparse as sp
+
     n_states = P.shape[1]
     n_actions = P.shape[0] // n_states
     terminal_ids = np.flatnonzero(terminal)
@@ -202,6 +219,8 @@ class TabularMDP:
     states, actions : tuple of str
     terminal : ndarray of bool, shape (n_states,)
     allowed : ndarray of bool, shape (n_states, n_actions)
+    is_sparse : bool
+        Whether ``P`` is stored sparse.
 
     Raises
     ------
@@ -228,7 +247,7 @@ class TabularMDP:
     """
 
     def __init__(self, P, R, gamma, *, states=None, actions=None, terminal=None, allowed=None):
-        if sp.issparse(P):  # (S * A, S), row s * A + a holding P[s, a, :]
+        if _is_sparse(P):  # (S * A, S), row s * A + a holding P[s, a, :]
             P, n_states, n_actions = _checked_sparse_P(P)
         else:
             P, n_states, n_actions = _checked_dense_P(P)
@@ -256,7 +275,7 @@ class TabularMDP:
                              "mark it terminal if episodes end there")
         self.allowed = allowed
 
-        if sp.issparse(P):
+        if _is_sparse(P):
             sums = P.sum(axis=1).reshape(n_states, n_actions)
         else:
             sums = P.sum(axis=2)
@@ -267,9 +286,9 @@ class TabularMDP:
                              f"(state {self.states[s]!r}, action {self.actions[a]!r})")
 
         R = _checked_rewards(R, P, n_states, n_actions)
-        if R.ndim == 2 and not sp.issparse(R):
+        if R.ndim == 2 and not _is_sparse(R):
             r = R
-        elif sp.issparse(P):  # sum_s2 P[s, a, s2] R[s, a, s2] over stored entries
+        elif _is_sparse(P):  # sum_s2 P[s, a, s2] R[s, a, s2] over stored entries
             r = P.multiply(R.reshape(n_states * n_actions, n_states)).sum(axis=1)
             r = np.asarray(r).reshape(n_states, n_actions)
         else:
@@ -277,7 +296,7 @@ class TabularMDP:
         r = np.where(allowed & ~self.terminal[:, None], r, 0.0)
 
         # Terminal states stay put; forbidden actions have no outcome.
-        if sp.issparse(P):
+        if _is_sparse(P):
             P = _sparse_absorbing(P, allowed, self.terminal)
         else:
             P[~allowed] = 0.0
@@ -317,6 +336,11 @@ class TabularMDP:
     def n_actions(self) -> int:
         """Number of actions ``A`` (the union over states; see ``allowed``)."""
         return self._shape[1]
+
+    @property
+    def is_sparse(self) -> bool:
+        """Whether ``P`` is stored sparse, as a CSR matrix of shape (S * A, S)."""
+        return _is_sparse(self.P)
 
     def state_index(self, state, *, what="state") -> int:
         """The index of ``state``, given by name or by index.
@@ -512,6 +536,8 @@ def _arrays(n_states, n_actions, P, R=None, *, sparse=None):
     def build(values):
         values = np.array(values, dtype=float)
         if sparse:
+            from scipy import sparse as sp
+
             return sp.csr_array((values, (s * n_actions + a, s2)),
                                 shape=(n_states * n_actions, n_states))
         array = np.zeros((n_states, n_actions, n_states))

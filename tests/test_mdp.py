@@ -362,6 +362,7 @@ def test_sparse_input_any_format_duplicates_summed_zeros_dropped():
         mdp = TabularMDP(given, np.zeros((2, 2)), 0.9, terminal=[1])
         assert mdp.P.format == "csr" and mdp.P.has_canonical_format
         assert mdp.P.nnz == 4  # one entry per row: no duplicate, no stored zero
+        assert mdp.P.indices.dtype == mdp.P.indptr.dtype == np.int32  # 4 bytes, not 8
         assert mdp.P.toarray().tolist() == [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]
 
 
@@ -558,3 +559,7 @@ def test_sparse_twin_helper_round_trips():
     twin = sparse_twin(dense)
     assert np.array_equal(twin.P.toarray().reshape(3, 2, 3), dense.P)
     assert np.array_equal(twin.r, dense.r)
+
+
+def test_is_sparse():
+    assert not two_state().is_sparse and sparse_twin(two_state()).is_sparse

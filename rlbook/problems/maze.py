@@ -20,7 +20,6 @@ entering a goal, which pays ``goal_reward``; goals and walls are terminal
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse as sp
 
 from rlbook._validate import check_rng, check_unit_interval
 from rlbook.envs.gridworld import ACTION_NAMES, MOVES
@@ -122,6 +121,8 @@ def maze_mdp(layout, gamma=0.99, *, slip=0.1, step_reward=-1.0, goal_reward=10.0
         If the layout is ragged, empty, has a cell other than ``S . # G`` or no
         goal; if ``slip`` or ``gamma`` is outside [0, 1].
     """
+    from scipy import sparse as sp
+
     rows = [row.replace(" ", "") for row in layout]
     if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
         raise ValueError("layout must be non-empty rows of equal length")
@@ -152,10 +153,11 @@ def maze_mdp(layout, gamma=0.99, *, slip=0.1, step_reward=-1.0, goal_reward=10.0
     terminal = wall | goal
     probs = np.broadcast_to(weight, (n_states, n_actions, n_actions)).copy()
     probs[terminal] = np.eye(n_actions)[0]
+    index = np.int32 if probs.size < 2**31 else np.int64  # 4-byte indices when they fit
     columns = np.broadcast_to(np.where(terminal[:, None], here, dest)[:, None, :],
-                              probs.shape).astype(np.int32)
+                              probs.shape).astype(index)
     P = sp.csr_array((probs.ravel(), columns.ravel(),
-                      np.arange(0, probs.size + 1, n_actions)),
+                      np.arange(0, probs.size + 1, n_actions, dtype=index)),
                      shape=(n_states * n_actions, n_states))
     P.sum_duplicates()   # two moves into the same cell add up
     P.eliminate_zeros()
@@ -196,7 +198,7 @@ def intended_route(mdp, policy, start=0, *, max_steps=None):
     limit = mdp.n_states if max_steps is None else int(max_steps)
     route, seen = [s], {s}
     while not mdp.terminal[s] and len(route) <= limit:
-        if sp.issparse(mdp.P):
+        if mdp.is_sparse:
             row = int(s * mdp.n_actions + policy[s])
             lo, hi = mdp.P.indptr[row], mdp.P.indptr[row + 1]
             s = int(mdp.P.indices[lo + np.argmax(mdp.P.data[lo:hi])])
