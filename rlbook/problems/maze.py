@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlbook._validate import check_rng, check_unit_interval
 from rlbook.envs.gridworld import ACTION_NAMES, MOVES
 from rlbook.mdp import TabularMDP
+from rlbook.validate import check_integer, check_rng, check_unit_interval
 
 
 # --8<-- [start:make_maze]
@@ -60,9 +60,8 @@ def make_maze(n_rows, n_cols, *, seed=None, rng=None, loops=0.0):
         If a size is not an integer >= 3, ``loops`` is outside [0, 1], or both
         ``seed`` and ``rng`` are given.
     """
-    for name, size in (("n_rows", n_rows), ("n_cols", n_cols)):
-        if isinstance(size, bool) or int(size) != size or size < 3:
-            raise ValueError(f"{name} must be an integer >= 3; got {size!r}")
+    n_rows = check_integer("n_rows", n_rows, minimum=3)
+    n_cols = check_integer("n_cols", n_cols, minimum=3)
     loops = check_unit_interval("loops", loops)
     rng = check_rng(seed, rng)
     wall = np.ones((int(n_rows), int(n_cols)), dtype=bool)
