@@ -8,8 +8,8 @@ from rlbook import GridWorld
 from rlbook.plotting import plot_curves
 from rlbook.plotting.pg import plot_beta_sweep, plot_clip_surrogate, plot_policy_over_lengths
 from rlbook.policies import TabularSoftmaxPolicy
-from rlbook.reinforce import access_review_bandit, reinforce
-from rlbook.rlhf import beta_sweep, length_hacking_scenario
+from rlbook.problems import access_review_bandit, beta_sweep, length_hacking_scenario
+from rlbook.reinforce import reinforce
 
 FOUR_BY_FOUR = ["S . . .",
                 ". # . .",

@@ -25,10 +25,12 @@ Thomas, 2020). For a tabular policy that only rescales each state's row of
 the gradient, so the points where it vanishes are the same; with shared
 parameters they can move. ``tests/test_reinforce.py`` checks both facts.
 
-The module also holds :class:`Bandit`, a one-step environment,
-:func:`bandit_update`, the exact expected update of a one-state softmax policy
-that the chapter works by hand, and :func:`short_corridor`, a task whose best
-policy is stochastic.
+The module also holds :func:`bandit_update`, the exact expected update of a
+one-state softmax policy that the chapter works by hand. The worlds the
+chapter trains on live with the other examples: the one-step
+:class:`~rlbook.envs.Bandit` in :mod:`rlbook.envs.bandit`,
+:func:`~rlbook.problems.access_review_bandit` and
+:func:`~rlbook.problems.short_corridor` in :mod:`rlbook.problems`.
 """
 
 from __future__ import annotations
@@ -45,148 +47,22 @@ from rlbook.validate import (
     check_rng,
     check_unit_interval,
 )
-from rlbook.envs.spaces import Discrete
-from rlbook.mdp import TabularMDP
 from rlbook.policies import softmax
 from rlbook.returns import returns_to_go
 from rlbook.rollout import rollout
 
 __all__ = [
-    "Bandit",
     "BanditUpdate",
     "GradientEstimate",
     "GradientVariance",
     "ReinforceResult",
-    "access_review_bandit",
     "bandit_update",
     "gradient_variance",
     "policy_gradient",
     "reinforce",
-    "short_corridor",
 ]
 
 BASELINES = ("mean", "value")
-
-
-# -- a one-step environment -------------------------------------------------
-class Bandit:
-    """A one-step environment: one state, each action ends the episode with a reward.
-
-    Parameters
-    ----------
-    outcomes : sequence
-        One entry per action: a number (a fixed reward) or a list of
-        ``(prob, reward)`` pairs whose probabilities sum to 1.
-    actions : sequence of str, optional
-        Action names (``"a0", "a1", ...`` by default).
-
-    Raises
-    ------
-    ValueError
-        If there is no action, a probability is negative, an action's
-        probabilities do not sum to 1, or the names do not match the actions.
-
-    Notes
-    -----
-    Gymnasium API: ``reset`` returns observation 0; ``step(a)`` returns
-    ``(0, reward, True, False, {})``. Stepping again needs a ``reset``.
-    """
-
-    def __init__(self, outcomes, *, actions=None):
-        table = []
-        for a, entry in enumerate(outcomes):
-            pairs = [(1.0, float(entry))] if np.isscalar(entry) else [
-                (float(p), float(r)) for p, r in entry]
-            probs = np.array([p for p, _ in pairs])
-            if len(pairs) == 0 or (probs < 0).any():
-                raise ValueError(f"outcomes[{a}] needs (prob, reward) pairs with prob >= 0")
-            if not np.isclose(probs.sum(), 1.0):
-                raise ValueError(f"outcomes[{a}] probabilities sum to {probs.sum():.2f}, "
-                                 "expected 1")
-            table.append(tuple(pairs))
-        if not table:
-            raise ValueError("outcomes must list at least one action")
-        self.outcomes = tuple(table)
-        self.actions = (tuple(f"a{a}" for a in range(len(table))) if actions is None
-                        else tuple(actions))
-        if len(self.actions) != len(table):
-            raise ValueError(f"got {len(self.actions)} action names for {len(table)} actions")
-        self.observation_space = Discrete(1)
-        self.action_space = Discrete(len(table))
-        self.np_random = np.random.default_rng()
-        self._done = True
-
-    @property
-    def expected_rewards(self) -> np.ndarray:
-        """``R[a]``, the mean reward of each action, shape (A,)."""
-        return np.array([sum(p * r for p, r in pairs) for pairs in self.outcomes])
-
-    @property
-    def unwrapped(self):
-        return self
-
-    def reset(self, *, seed=None, options=None):
-        """Start an episode. Returns ``(0, {})``."""
-        if seed is not None:
-            self.np_random = np.random.default_rng(seed)
-        self._done = False
-        return 0, {}
-
-    def step(self, action):
-        """Take ``action``; the episode ends at once."""
-        if self._done:
-            raise RuntimeError("call reset() before step()")
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be an integer in [0, {self.action_space.n}); "
-                             f"got {action!r}")
-        pairs = self.outcomes[int(action)]
-        i = 0 if len(pairs) == 1 else self.np_random.choice(len(pairs),
-                                                            p=[p for p, _ in pairs])
-        self._done = True
-        return 0, pairs[i][1], True, False, {}
-
-    def __repr__(self) -> str:
-        return f"Bandit(actions={self.actions})"
-
-
-def access_review_bandit() -> Bandit:
-    """The access-review start decision as a one-step bandit (chapters 4 and 8).
-
-    ``auto_approve`` returns -120; ``request_evidence`` returns 59 when the
-    evidence arrives (probability 0.75) and -54 when the request is abandoned
-    (mean 30.75); ``human_review`` returns 54.
-    """
-    return Bandit([-120.0, [(0.75, 59.0), (0.25, -54.0)], 54.0],
-                  actions=("auto_approve", "request_evidence", "human_review"))
-
-
-# --8<-- [start:short_corridor]
-def short_corridor() -> TabularMDP:
-    """Sutton & Barto's short corridor with switched actions (Example 13.1), gamma = 1.
-
-    Three non-terminal states and a goal, -1 per step. ``right`` moves right
-    and ``left`` moves left, except in ``switched``, where they do the
-    opposite; ``left`` in ``start`` bumps into the wall. A policy that sees
-    the same features in every state (it cannot tell them apart) chooses
-    ``right`` with one probability ``p`` everywhere; its expected return is
-    ``-2 (2 - p) / (p (1 - p))``, best at ``p = 2 - sqrt(2) ~ 0.586``
-    (about -11.66). Both deterministic choices never reach the goal.
-
-    Returns
-    -------
-    TabularMDP
-        States ``start, switched, third, goal`` (goal terminal), actions
-        ``left, right``.
-    """
-    P = np.zeros((4, 2, 4))
-    LEFT, RIGHT = 0, 1
-    P[0, LEFT, 0] = P[0, RIGHT, 1] = 1.0       # start: the wall on the left
-    P[1, LEFT, 2] = P[1, RIGHT, 0] = 1.0       # switched: the actions are reversed
-    P[2, LEFT, 1] = P[2, RIGHT, 3] = 1.0       # third: right reaches the goal
-    return TabularMDP(P, np.full((4, 2), -1.0), 1.0,
-                      states=("start", "switched", "third", "goal"),
-                      actions=("left", "right"), terminal=["goal"])
-# --8<-- [end:short_corridor]
 
 
 # -- the worked one-step update ---------------------------------------------

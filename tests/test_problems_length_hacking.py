@@ -30,7 +30,7 @@ def test_beta_sweep_shows_hacking_and_its_limit():
 
 
 def test_beta_sweep_rejects_nonpositive_beta():
-    with pytest.raises(ValueError, match="beta must be > 0; got 0.0"):
+    with pytest.raises(ValueError, match="beta must be a positive number; got 0.0"):
         beta_sweep(length_hacking_scenario(), [1.0, 0.0])
 
 

@@ -7,8 +7,9 @@ from rlbook import GridWorld, TabularEnv, rollout
 from rlbook.dp import policy_evaluation
 from rlbook.mdp import TabularMDP
 from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
-from rlbook.reinforce import (Bandit, access_review_bandit, bandit_update, gradient_variance,
-                              policy_gradient, reinforce, short_corridor)
+from rlbook.envs import Bandit
+from rlbook.problems import access_review_bandit, short_corridor
+from rlbook.reinforce import bandit_update, gradient_variance, policy_gradient, reinforce
 from gradcheck import numerical_grad
 
 FOUR_BY_FOUR = ["S . . .",
@@ -69,68 +70,12 @@ def test_bandit_update_errors():
         bandit_update([1.0, 2.0], step_size=0.1, baseline="median")
 
 
-# -- the bandit environment ---------------------------------------------------
-def test_access_review_bandit_model_and_api():
-    env = access_review_bandit()
-    np.testing.assert_allclose(env.expected_rewards, [-120.0, 30.75, 54.0])
-    assert env.actions == ("auto_approve", "request_evidence", "human_review")
-    obs, info = env.reset(seed=0)
-    assert (obs, info) == (0, {})
-    assert env.step(2) == (0, 54.0, True, False, {})
-    with pytest.raises(RuntimeError, match="call reset"):
-        env.step(2)
-
-
-def test_bandit_samples_its_outcomes():
-    env = access_review_bandit()
-    rewards = [rollout(env, lambda obs, rng: 1, seed=k).rewards[0] for k in range(2000)]
-    assert set(rewards) == {59.0, -54.0}
-    assert np.mean(rewards) == pytest.approx(30.75, abs=4.0)   # sd 49 / sqrt(2000) = 1.1
-
-
-@pytest.mark.parametrize("outcomes, kwargs, message", [
-    ([], {}, "outcomes must list at least one action"),
-    ([[(0.5, 1.0), (0.4, 2.0)]], {}, r"outcomes\[0\] probabilities sum to 0.90, expected 1"),
-    ([1.0, [(-0.5, 1.0), (1.5, 0.0)]], {}, r"outcomes\[1\] needs \(prob, reward\) pairs"),
-    ([1.0, 2.0], {"actions": ("a",)}, "got 1 action names for 2 actions"),
-])
-def test_bandit_errors(outcomes, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        Bandit(outcomes, **kwargs)
-
-
-def test_bandit_rejects_bad_action():
-    env = Bandit([1.0, 2.0])
-    env.reset()
-    with pytest.raises(ValueError, match=r"action must be an integer in \[0, 2\); got 5"):
-        env.step(5)
-
-
 # -- the short corridor: an optimal policy that must be stochastic -------------------
 def corridor_value(p):
     """Sutton & Barto, Example 13.1, by hand: with probability p of "right" in every state,
     V0 = V1 - 1/p, V1 = -1 + p V0 + (1 - p) V2, V2 = -1 + (1 - p) V1, so
     J(p) = V0 = -2 (2 - p) / (p (1 - p)), maximal at p = 2 - sqrt(2)."""
     return -2 * (2 - p) / (p * (1 - p))
-
-
-def test_short_corridor_model_matches_sutton_and_barto():
-    mdp = short_corridor()
-    assert mdp.states == ("start", "switched", "third", "goal") and mdp.terminal[3]
-    assert mdp.actions == ("left", "right")
-    for p in (0.1, 0.5, 2 - np.sqrt(2), 0.95):
-        pi = np.tile([1 - p, p], (4, 1))
-        assert policy_evaluation(mdp, pi)[0] == pytest.approx(corridor_value(p))
-    # The book's numbers: the best stochastic policy, and epsilon-greedy (epsilon = 0.1,
-    # two actions: 0.95 on the greedy one) that can only lean right or left.
-    assert 2 - np.sqrt(2) == pytest.approx(0.586, abs=5e-4)
-    assert corridor_value(2 - np.sqrt(2)) == pytest.approx(-11.66, abs=5e-3)
-    assert corridor_value(0.95) == pytest.approx(-44.21, abs=5e-3)
-    assert corridor_value(0.05) == pytest.approx(-82.11, abs=5e-3)
-    # A deterministic policy that cannot tell the states apart never reaches the goal.
-    for p in (0.0, 1.0):
-        with pytest.raises(ValueError, match="never ends from state .start."):
-            policy_evaluation(mdp, np.tile([1 - p, p], (4, 1)))
 
 
 @pytest.mark.parametrize("seed", range(5))
