@@ -17,7 +17,7 @@ def plot_beta_sweep(ax, sweep, *, reference_true=None):
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-    sweep : rlbook.rlhf.BetaSweep
+    sweep : rlbook.problems.BetaSweep
     reference_true : float, optional
         The reference policy's true reward, drawn as a dashed line.
 
