@@ -13,7 +13,8 @@ from rlbook.dp import (
     value_error_bound,
     value_iteration,
 )
-from rlbook.envs import Discrete, GridWorld, TabularEnv, cliff_walking
+from rlbook.dqn import DQNConfig, ReplayBuffer, dqn
+from rlbook.envs import CartPole, Discrete, GridWorld, MountainCar, TabularEnv, cliff_walking
 from rlbook.exploration import boltzmann, epsilon_greedy, exponential_decay, linear_decay
 from rlbook.evaluation import (
     ReturnSummary,
@@ -48,8 +49,10 @@ from rlbook.rlhf import (
     verifiable_reward,
 )
 from rlbook.rollout import Episode, rollout
+from rlbook.semi_gradient import off_policy_td0, semi_gradient_sarsa, semi_gradient_td0
 from rlbook.splits import check_split, time_split
 from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
+from rlbook.tile_coding import TileCoder
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -94,6 +97,16 @@ __all__ = [
     "q_learning",
     "sarsa",
     "td0_prediction",
+    # chapter 7: function approximation and deep Q-learning
+    "CartPole",
+    "DQNConfig",
+    "MountainCar",
+    "ReplayBuffer",
+    "TileCoder",
+    "dqn",
+    "off_policy_td0",
+    "semi_gradient_sarsa",
+    "semi_gradient_td0",
     # chapter 8: policy gradients to RLHF
     "LinearSoftmaxPolicy",
     "ReinforceResult",
