@@ -85,7 +85,7 @@ def mc_prediction(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
     """
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)
-    step_size = as_step_size(visit_step_size(1.0) if alpha is None else alpha)  # 1/n: the mean
+    step_size = as_step_size(visit_step_size(1.0) if alpha is None else alpha)  # 1/n: a mean
     act = as_actor(policy, n_actions, n_states)
     env_seed, rng = streams(seed, rng)
     V, N = [float(v_init)] * n_states, [0] * n_states

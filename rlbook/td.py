@@ -100,11 +100,11 @@ def q_learning(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_i
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)
     epsilon_at, step_size = as_schedule("epsilon", epsilon), as_step_size(alpha)
-    env_seed, rng = streams(seed, rng)                           # independent: env, agent
+    env_seed, rng = streams(seed, rng)
     rng = UniformStream(rng)                                     # fast rng.random()
     Q = [[float(q_init)] * n_actions for _ in range(n_states)]   # lists: fast scalar updates
     N = [[0] * n_actions for _ in range(n_states)]
-    allowed_in = ActionSets(n_actions, Q)                        # forbidden actions: Q = -inf
+    allowed_in = ActionSets(n_actions, Q)   # forbidden actions get Q = -inf
     returns, lengths = [], []
     for k in range(episodes):
         s, info = env.reset(seed=env_seed if k == 0 else None)
@@ -141,11 +141,11 @@ def sarsa(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_init=0
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)
     epsilon_at, step_size = as_schedule("epsilon", epsilon), as_step_size(alpha)
-    env_seed, rng = streams(seed, rng)                           # independent: env, agent
+    env_seed, rng = streams(seed, rng)
     rng = UniformStream(rng)                                     # fast rng.random()
     Q = [[float(q_init)] * n_actions for _ in range(n_states)]   # lists: fast scalar updates
     N = [[0] * n_actions for _ in range(n_states)]
-    allowed_in = ActionSets(n_actions, Q)                        # forbidden actions: Q = -inf
+    allowed_in = ActionSets(n_actions, Q)   # forbidden actions get Q = -inf
     returns, lengths = [], []
     for k in range(episodes):
         s, info = env.reset(seed=env_seed if k == 0 else None)
