@@ -1,14 +1,16 @@
 """Tests for rlbook.dqn: the replay buffer, the targets by hand, the target network's schedule."""
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
 
-import rlbook.dqn as dqn_module
 from rlbook.dqn import DQNConfig, ReplayBuffer, dqn, evaluate_greedy, td_targets
 from rlbook.envs.cartpole import CartPole
 from rlbook.nn import MLP
+
+dqn_module = importlib.import_module("rlbook.dqn")   # rlbook.dqn, the attribute, is the function
 
 
 def test_replay_buffer_wraps_around_overwriting_the_oldest():
