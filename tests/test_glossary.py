@@ -215,6 +215,12 @@ def test_no_key_term_is_used_before_its_chapter_beyond_the_known_list():
     assert not new, "key terms used before their chapter:\n" + "\n".join(map(str, new))
 
 
+def test_no_forward_use_is_tolerated_any_more():
+    """The chapters were fixed; the list of tolerated uses stays empty (CONTRIBUTING.md)."""
+    assert hook.KNOWN_FORWARD_USES == frozenset()
+    assert forward_uses(book()) == []
+
+
 def test_the_known_list_only_names_forward_uses_that_are_still_there():
     """Like a strict xfail: when a chapter is fixed, remove its pair from KNOWN_FORWARD_USES."""
     found = {(use.chapter, use.term.anchor) for use in forward_uses(book())}
