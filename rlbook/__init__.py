@@ -4,6 +4,7 @@ Every chapter of the book imports what it shows from here. The public API is
 listed in ``__all__``; anything else is private and may change.
 """
 
+from rlbook.advantages import gae, n_step_returns, td_errors
 from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
 from rlbook.dp import (
     PlanningResult,
@@ -27,8 +28,8 @@ from rlbook.leakage import leakage_fields
 from rlbook.mdp import TabularMDP
 from rlbook.monte_carlo import mc_control, mc_prediction
 from rlbook.off_policy import effective_sample_size, importance_sampling
-from rlbook.policies import LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
-from rlbook.ppo import clip_zeroes_gradient, ppo_clip_objective
+from rlbook.policies import GaussianPolicy, LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
+from rlbook.ppo import approx_kl, clip_zeroes_gradient, ppo_clip_objective, value_loss
 from rlbook.problems import (
     access_review_mdp,
     gridworld_4x4,
@@ -123,6 +124,13 @@ __all__ = [
     "reinforce",
     "softmax",
     "verifiable_reward",
+    "GaussianPolicy",
+    # chapter 9: actor-critic, GAE and PPO
+    "approx_kl",
+    "gae",
+    "n_step_returns",
+    "td_errors",
+    "value_loss",
     # chapter 11: held-out evaluation
     "ReturnSummary",
     "check_split",

@@ -33,7 +33,7 @@ import numpy as np
 from rlbook.envs.base import Categorical
 from rlbook.validate import check_integer
 
-__all__ = ["LinearSoftmaxPolicy", "TabularSoftmaxPolicy", "softmax"]
+__all__ = ["GaussianPolicy", "LinearSoftmaxPolicy", "TabularSoftmaxPolicy", "softmax"]
 
 
 # --8<-- [start:softmax]
@@ -254,3 +254,68 @@ class LinearSoftmaxPolicy(_SoftmaxPolicy):
     def __repr__(self) -> str:
         return (f"LinearSoftmaxPolicy(n_states={self.n_states}, n_features={self.n_features}, "
                 f"n_actions={self.n_actions})")
+
+
+# --8<-- [start:gaussian_policy]
+class GaussianPolicy:
+    r"""A Gaussian policy for one continuous action: ``a ~ N(x @ w, exp(log_std)^2)``.
+
+    The mean is linear in the features ``x`` of the state (``x = [1]`` for a
+    bandit), the standard deviation ``sigma = exp(log_std)`` is a parameter
+    of its own (learned on the log scale, so it stays positive). The score
+    has a closed form:
+
+    .. math::
+
+        \nabla_w \log\pi(a \mid x) = \frac{a - \mu}{\sigma^2}\, x,\qquad
+        \frac{\partial \log\pi(a \mid x)}{\partial \log\sigma}
+            = \frac{(a - \mu)^2}{\sigma^2} - 1.
+
+    Parameters
+    ----------
+    w : array_like of shape (n_features,)
+    log_std : float, default 0.0
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is not a non-empty finite 1-D array or ``log_std`` is not finite.
+    """
+
+    def __init__(self, w, log_std=0.0):
+        self.w = np.array(w, dtype=float)
+        if self.w.ndim != 1 or self.w.size == 0 or not np.isfinite(self.w).all():
+            raise ValueError(f"w must be a non-empty finite 1-D array; got {w!r}")
+        if not np.isfinite(log_std):
+            raise ValueError(f"log_std must be a finite number; got {log_std!r}")
+        self.log_std = float(log_std)
+
+    def _x(self, x):
+        x = np.asarray(x, dtype=float)
+        if x.shape != self.w.shape:
+            raise ValueError(f"x must have shape {self.w.shape}; got {x.shape}")
+        return x
+
+    def mean(self, x) -> float:
+        """``mu = x @ w``."""
+        return float(self._x(x) @ self.w)
+
+    def log_prob(self, x, a) -> float:
+        """``log N(a; mu, sigma^2)``."""
+        z = (a - self.mean(x)) / np.exp(self.log_std)
+        return float(-0.5 * z * z - self.log_std - 0.5 * np.log(2 * np.pi))
+
+    def grad_log_prob(self, x, a):
+        """The score: ``(d log pi / d w, d log pi / d log_std)``, shapes (n_features,) and ()."""
+        x = self._x(x)
+        var = np.exp(2 * self.log_std)
+        diff = a - x @ self.w
+        return diff / var * x, float(diff * diff / var - 1.0)
+
+    def sample(self, x, rng: np.random.Generator) -> float:
+        """Draw ``a ~ N(mu, sigma^2)`` using the passed ``rng``."""
+        return float(self.mean(x) + np.exp(self.log_std) * rng.standard_normal())
+# --8<-- [end:gaussian_policy]
+
+    def __repr__(self) -> str:
+        return f"GaussianPolicy(w={self.w.tolist()}, log_std={self.log_std})"

@@ -32,9 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from rlbook.policies import softmax
-from rlbook.validate import check_unit_interval
+from rlbook.validate import check_positive, check_unit_interval
 
-__all__ = ["PPOObjective", "clip_zeroes_gradient", "ppo_clip_objective", "ppo_clip_logits"]
+__all__ = ["PPOObjective", "approx_kl", "clip_zeroes_gradient", "ppo_clip_logits",
+           "ppo_clip_objective", "value_loss"]
 
 
 def _as_batch(name, x, n=None):
@@ -164,3 +165,63 @@ def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, clip_eps=0
     grad_logits = result.grad_log_prob[:, None] * score
     return PPOObjective(result.value, result.ratio, result.surrogate, result.zero_grad,
                         result.grad_log_prob, grad_logits)
+
+
+# --8<-- [start:value_loss]
+def value_loss(values_new, values_old, returns, *, clip_eps=None):
+    """The critic's loss ``0.5 * mean((V - R)^2)`` and its gradient in ``values_new``.
+
+    With ``clip_eps`` (CleanRL's ``clip_vloss``, PPO2's value clipping) the
+    new value may not gain from moving more than ``clip_eps`` from the value
+    it had when the batch was collected:
+    ``V_clip = V_old + clip(V - V_old, -clip_eps, clip_eps)`` and the loss is
+    ``0.5 * mean(max((V - R)^2, (V_clip - R)^2))``. Where the clipped term
+    is the larger and ``V`` is outside the band, the gradient is zero.
+
+    Parameters
+    ----------
+    values_new, values_old, returns : array_like of shape (N,)
+    clip_eps : float > 0 or None, default None (no clipping)
+
+    Returns
+    -------
+    (float, ndarray of shape (N,))
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not 1-D of equal length or ``clip_eps`` is not positive.
+    """
+    v = _as_batch("values_new", values_new)
+    v_old = _as_batch("values_old", values_old, v.size)
+    R = _as_batch("returns", returns, v.size)
+    unclipped = (v - R) ** 2
+    if clip_eps is None:
+        return 0.5 * float(unclipped.mean()), (v - R) / v.size
+    clip_eps = check_positive("clip_eps", clip_eps)
+    v_clip = v_old + np.clip(v - v_old, -clip_eps, clip_eps)
+    clipped = (v_clip - R) ** 2
+    inside = np.abs(v - v_old) <= clip_eps                  # d v_clip / d v is 1 there, else 0
+    grad = np.where(unclipped >= clipped, v - R, np.where(inside, v_clip - R, 0.0))
+    return 0.5 * float(np.maximum(unclipped, clipped).mean()), grad / v.size
+# --8<-- [end:value_loss]
+
+
+# --8<-- [start:approx_kl]
+def approx_kl(log_prob_new, log_prob_old):
+    """CleanRL's two estimates of ``KL(pi_old || pi_new)`` from actions drawn from ``pi_old``.
+
+    With ``log rho = log pi_new(a) - log pi_old(a)``: ``k1 = mean(-log rho)``
+    (unbiased, can be negative) and ``k3 = mean((rho - 1) - log rho)``
+    (unbiased and never negative, Schulman 2020; PPO's early stopping uses it).
+
+    Returns
+    -------
+    (float, float)
+        ``(k1, k3)``.
+    """
+    new = _as_batch("log_prob_new", log_prob_new)
+    old = _as_batch("log_prob_old", log_prob_old, new.size)
+    log_ratio = new - old
+    return float(np.mean(-log_ratio)), float(np.mean(np.expm1(log_ratio) - log_ratio))
+# --8<-- [end:approx_kl]

@@ -155,3 +155,62 @@ def test_clip_plot_draws_and_validates():
             plot_clip_surrogate(ax, advantage=0.0)
     finally:
         plt.close(fig)
+
+
+# --- chapter 9: the critic's loss and the approximate KL ---------------------------------
+
+def test_value_loss_by_hand_with_and_without_clipping():
+    from rlbook.ppo import value_loss
+    # V_old = 0, R = 1, clip 0.2. Three new values:
+    #  V = 0.5 (beyond the band above): V_clip = 0.2, (V-R)^2 = 0.25 < (V_clip-R)^2 = 0.64
+    #          -> the clipped term counts and its gradient is zero (V is outside the band);
+    #  V = 0.1 (inside the band): both terms equal 0.81, gradient V - R = -0.9;
+    #  V = 2.0 (beyond, past the target): (V-R)^2 = 1 > (0.2-1)^2 = 0.64, gradient V - R = 1.
+    v, v_old, R = np.array([0.5, 0.1, 2.0]), np.zeros(3), np.ones(3)
+    loss, grad = value_loss(v, v_old, R)
+    assert loss == pytest.approx(0.5 * (0.25 + 0.81 + 1.0) / 3)
+    np.testing.assert_allclose(grad, [-0.5 / 3, -0.9 / 3, 1.0 / 3])
+    loss, grad = value_loss(v, v_old, R, clip_eps=0.2)
+    assert loss == pytest.approx(0.5 * (0.64 + 0.81 + 1.0) / 3)
+    np.testing.assert_allclose(grad, [0.0, -0.9 / 3, 1.0 / 3])
+
+
+@pytest.mark.parametrize("clip_eps", [None, 0.2])
+def test_value_loss_gradient_matches_finite_differences(clip_eps):
+    from rlbook.ppo import value_loss
+    rng = np.random.default_rng(3)
+    v_old, R = rng.normal(size=8), rng.normal(size=8)
+    v = v_old + rng.normal(scale=0.5, size=8)
+    _, grad = value_loss(v, v_old, R, clip_eps=clip_eps)
+    num = numerical_grad(lambda x: value_loss(x, v_old, R, clip_eps=clip_eps)[0], v)
+    np.testing.assert_allclose(grad, num, atol=1e-7)
+
+
+def test_approx_kl_estimators_against_the_exact_kl():
+    from rlbook.ppo import approx_kl
+    from rlbook.rlhf import kl_divergence
+    # Actions drawn from pi_old: weighting each action by pi_old gives the expectation exactly.
+    old = np.array([0.5, 0.3, 0.2])
+    new = np.array([0.3, 0.3, 0.4])
+    exact = kl_divergence(old, new)                       # KL(pi_old || pi_new)
+    n = 1000                                              # a batch with the exact frequencies
+    actions = np.repeat([0, 1, 2], (old * n).astype(int))
+    k1, k3 = approx_kl(np.log(new[actions]), np.log(old[actions]))
+    assert k1 == pytest.approx(exact, rel=1e-12)
+    assert k3 == pytest.approx(exact, rel=1e-12)
+    # Sampled: both unbiased, k3 never negative per sample, k1 negative on some actions.
+    rng = np.random.default_rng(0)
+    means = np.array([approx_kl(np.log(new[a]), np.log(old[a]))
+                      for a in (rng.choice(3, size=64, p=old) for _ in range(4000))])
+    np.testing.assert_allclose(means.mean(axis=0), exact, rtol=0.05)
+    assert means[:, 1].min() >= 0 and means[:, 0].min() < 0
+
+
+def test_value_loss_and_approx_kl_errors():
+    from rlbook.ppo import approx_kl, value_loss
+    with pytest.raises(ValueError, match="values_old has 1 entries, expected 2"):
+        value_loss([0.0, 1.0], [0.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="clip_eps must be a positive number"):
+        value_loss([0.0], [0.0], [1.0], clip_eps=0.0)
+    with pytest.raises(ValueError, match="log_prob_old has 2 entries, expected 1"):
+        approx_kl([0.0], [0.0, 1.0])
