@@ -27,6 +27,7 @@ chapter 4 ("Planning at scale") with sparse ones.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import numpy as np
@@ -255,8 +256,6 @@ class TabularMDP:
         self.gamma = check_gamma(gamma)
         self.states = _names("states", states, n_states, "s")
         self.actions = _names("actions", actions, n_actions, "a")
-        self._state_ids = {name: i for i, name in enumerate(self.states)}
-        self._action_ids = {name: i for i, name in enumerate(self.actions)}
 
         self.terminal = self._terminal_mask(terminal, n_states)
         if allowed is None:
@@ -327,6 +326,15 @@ class TabularMDP:
         return mask
 
     # -- sizes and names -------------------------------------------------
+    @functools.cached_property
+    def _state_ids(self) -> dict:
+        # built on the first lookup by name: a million states need no dict until then
+        return {name: i for i, name in enumerate(self.states)}
+
+    @functools.cached_property
+    def _action_ids(self) -> dict:
+        return {name: i for i, name in enumerate(self.actions)}
+
     @property
     def n_states(self) -> int:
         """Number of states ``S``."""

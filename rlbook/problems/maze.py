@@ -120,8 +120,6 @@ def maze_mdp(layout, gamma=0.99, *, slip=0.1, step_reward=-1.0, goal_reward=10.0
         If the layout is ragged, empty, has a cell other than ``S . # G`` or no
         goal; if ``slip`` or ``gamma`` is outside [0, 1].
     """
-    from scipy import sparse as sp
-
     rows = [row.replace(" ", "") for row in layout]
     if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
         raise ValueError("layout must be non-empty rows of equal length")
@@ -133,36 +131,47 @@ def maze_mdp(layout, gamma=0.99, *, slip=0.1, step_reward=-1.0, goal_reward=10.0
     if not (cells == "G").any():
         raise ValueError("layout has no goal cell 'G'")
     slip = check_unit_interval("slip", slip)
+    P, r, terminal = _slippery_moves(cells == "#", cells == "G", slip, step_reward, goal_reward)
     n_rows, n_cols = cells.shape
-    n_states, n_actions = cells.size, len(MOVES)
-    wall, goal = (cells == "#").ravel(), (cells == "G").ravel()
-    here = np.arange(n_states)[:, None]
-    row, col = np.divmod(here, n_cols)
-    d_row, d_col = np.array(MOVES).T                       # move b shifts (d_row[b], d_col[b])
-    row2, col2 = row + d_row, col + d_col
-    inside = (row2 >= 0) & (row2 < n_rows) & (col2 >= 0) & (col2 < n_cols)
-    dest = np.where(inside, row2.clip(0, n_rows - 1) * n_cols + col2.clip(0, n_cols - 1), here)
-    dest = np.where(wall[dest], here, dest)                # dest[s, b]: where move b leads
-    weight = (1.0 - slip) * np.eye(n_actions) + slip / n_actions   # weight[a, b]
-    rewards = np.where(goal[dest], goal_reward, step_reward)       # of move b from s
-    r = rewards @ weight.T                                 # r[s, a] = sum_b weight[a, b] rewards[s, b]
+    names = tuple(f"({i}, {j})" for i in range(n_rows) for j in range(n_cols))
+    return TabularMDP(P, r, gamma, states=names, actions=ACTION_NAMES, terminal=terminal)
+# --8<-- [end:maze_mdp]
 
+
+def _slippery_moves(wall, goal, slip, step_reward, goal_reward):
+    """``P`` (CSR, (S * A, S)), ``r`` (S, A) and the terminal mask of a grid's cells.
+
+    In a function of its own so that its (S, A) temporaries are freed before
+    ``TabularMDP`` copies ``P``: a million states stay under 1 GB.
+    """
+    from scipy import sparse as sp
+
+    n_rows, n_cols = wall.shape
+    n_states, n_actions = wall.size, len(MOVES)
+    index = np.int32 if n_actions**2 * n_states < 2**31 else np.int64  # 4 bytes when they fit
+    here = np.arange(n_states, dtype=index)[:, None]
+    d_row, d_col = np.array(MOVES, dtype=index).T           # move b shifts (d_row[b], d_col[b])
+    row2, col2 = here // n_cols + d_row, here % n_cols + d_col
+    inside = (row2 >= 0) & (row2 < n_rows) & (col2 >= 0) & (col2 < n_cols)
+    dest = np.where(inside, row2 * n_cols + col2, here)     # off the grid: stay
+    del row2, col2, inside
+    wall, goal = wall.ravel(), goal.ravel()
+    dest = np.where(wall[dest], here, dest)                 # dest[s, b]: where move b leads
+    weight = (1.0 - slip) * np.eye(n_actions) + slip / n_actions   # weight[a, b]
+    r = np.where(goal[dest], goal_reward, step_reward) @ weight.T  # sum_b weight[a, b] reward
     # Row s * A + a of P holds weight[a, b] at column dest[s, b], for each move b;
     # a terminal state (goal or wall) stays put: 1 at column s.
     terminal = wall | goal
+    dest[terminal] = here[terminal]
     probs = np.broadcast_to(weight, (n_states, n_actions, n_actions)).copy()
     probs[terminal] = np.eye(n_actions)[0]
-    index = np.int32 if probs.size < 2**31 else np.int64  # 4-byte indices when they fit
-    columns = np.broadcast_to(np.where(terminal[:, None], here, dest)[:, None, :],
-                              probs.shape).astype(index)
-    P = sp.csr_array((probs.ravel(), columns.ravel(),
+    columns = np.broadcast_to(dest[:, None, :], probs.shape).ravel()  # a copy, as index
+    P = sp.csr_array((probs.ravel(), columns,
                       np.arange(0, probs.size + 1, n_actions, dtype=index)),
                      shape=(n_states * n_actions, n_states))
     P.sum_duplicates()   # two moves into the same cell add up
     P.eliminate_zeros()
-    names = tuple(f"({i}, {j})" for i in range(n_rows) for j in range(n_cols))
-    return TabularMDP(P, r, gamma, states=names, actions=ACTION_NAMES, terminal=terminal)
-# --8<-- [end:maze_mdp]
+    return P, r, terminal
 
 
 def intended_route(mdp, policy, start=0, *, max_steps=None):
