@@ -92,6 +92,7 @@ class BuildingBlock:
 _CH3 = "chapters/03-bellman.md"
 _CH4 = "chapters/04-dynamic-programming.md"
 _CH5 = "chapters/05-learning-from-experience.md"
+_CH7 = "chapters/07-function-approximation.md"
 _CH8 = "chapters/08-policy-gradients.md"
 _CH11 = "chapters/11-evaluation.md"
 
@@ -112,6 +113,18 @@ METHODS = (
            "model-free", "control", "value", "on-policy", "tabular"),
     Method("Q-learning", "q_learning", _CH5, "q-learning-the-code",
            "model-free", "control", "value", "off-policy", "tabular"),
+    Method("Semi-gradient TD(0)", "semi_gradient.semi_gradient_td0", _CH7,
+           "from-tables-to-features", "model-free", "prediction", "value", "on-policy",
+           "approximate", note="linear in features; one-hot features give tabular TD(0)"),
+    Method("Semi-gradient SARSA", "semi_gradient.semi_gradient_sarsa", _CH7,
+           "mountain-car-with-semi-gradient-sarsa", "model-free", "control", "value",
+           "on-policy", "approximate", note="tile coding on Mountain Car"),
+    Method("Off-policy semi-gradient TD(0)", "semi_gradient.off_policy_td0", _CH7,
+           "the-deadly-triad", "model-free", "prediction", "value", "off-policy", "approximate",
+           note="importance ratios; diverges on Baird's counterexample"),
+    Method("DQN and Double DQN", "dqn.dqn", _CH7, "deep-q-networks",
+           "model-free", "control", "value", "off-policy", "approximate",
+           note="a NumPy network, experience replay, a target network; solves CartPole"),
     Method("REINFORCE", "reinforce", _CH8, "reinforce-end-to-end",
            "model-free", "control", "policy", "on-policy", "both",
            note="tabular and linear softmax policies; baselines none, mean or a learned V"),
@@ -134,6 +147,10 @@ METHODS = (
 )
 
 BUILDING_BLOCKS = (
+    BuildingBlock("Tile coding", "tile_coding.TileCoder", _CH7, "tile-coding",
+                  "binary features from offset grids, for linear values"),
+    BuildingBlock("Neural network (MLP)", "nn.MLP", _CH7, "deep-q-networks",
+                  "forward and backward in NumPy, Adam, for DQN and actor-critic"),
     BuildingBlock("Bradley-Terry reward model", "fit_bradley_terry", _CH8,
                   "a-reward-model-from-preference-pairs",
                   "supervised: a reward fitted to preference pairs, for RLHF"),
