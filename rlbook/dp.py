@@ -268,12 +268,12 @@ def _sparse_value_iteration(mdp, V, tol, max_iter, keep_history):
     the last values are kept.
     """
     S, A = mdp.n_states, mdp.n_actions
-    r_allowed_T = np.ascontiguousarray(np.where(mdp.allowed, mdp.r, -np.inf).T)  # (A, S)
-    Q_T = np.empty((A, S))
+    r_allowed = np.where(mdp.allowed, mdp.r, -np.inf)
+    Q_T = np.empty((A, S))  # Q transposed; Q_T.T is the (S, A) array Q, written in place
     history = [V]
     sweeps, converged = 0, False
     while sweeps < max_iter and not converged:
-        np.add((mdp.P @ (mdp.gamma * V)).reshape(S, A).T, r_allowed_T, out=Q_T)
+        np.add((mdp.P @ (mdp.gamma * V)).reshape(S, A), r_allowed, out=Q_T.T)  # r + gamma P V
         V_new = Q_T.max(axis=0)
         change = np.max(np.abs(V_new - V))
         V, sweeps, converged = V_new, sweeps + 1, change < tol
