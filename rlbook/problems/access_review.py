@@ -158,18 +158,15 @@ def access_review_bandit(abandon=0.25, gamma=0.9) -> Bandit:
 
 # --8<-- [start:access_requests]
 CASES = ("required_review", "clear_evidence")
-ACTIONS = ("auto_approve", "request_evidence", "human_review")  # access_review_mdp's first three
-AUTO_APPROVE, REQUEST_EVIDENCE, HUMAN_REVIEW = 0, 1, 2
+ACTIONS = ("auto_approve", "request_evidence", "human_review")   # as in access_review_mdp
 
-# Expected return of each routing action in each case (rows: CASES, columns: ACTIONS), read
-# off Q*[state, action] of access_review_mdp. required_review: a new request whose evidence
-# requests are abandoned a quarter of the time (30.75, rounded to 31). clear_evidence: none
-# are, and approving pays what it pays once the evidence is in (evidence_ready, 70).
-_q = value_iteration(access_review_mdp()).Q
-_q_abandon = value_iteration(access_review_mdp(abandon=0.25)).Q
-OUTCOME_TABLE = np.array([_q_abandon[0, :3].round(),
-                          [_q[1, AUTO_APPROVE], _q[0, REQUEST_EVIDENCE], _q[0, HUMAN_REVIEW]]])
+# Expected return of each action in each case (rows: CASES, columns: ACTIONS): Q* of
+# access_review_mdp, a quarter of evidence requests abandoned when review is required
+# (30.75, kept as 31); approving clear evidence pays as in evidence_ready (70).
+_q, _q_abandon = (value_iteration(access_review_mdp(p)).Q for p in (0.0, 0.25))
+OUTCOME_TABLE = np.array([_q_abandon[0, :3].round(), [_q[1, 0], _q[0, 1], _q[0, 2]]])
 # --8<-- [end:access_requests]
+AUTO_APPROVE, REQUEST_EVIDENCE, HUMAN_REVIEW = 0, 1, 2
 
 # The two returns of request_evidence on a required_review request: the evidence arrives
 # (59) or the requester abandons (-54).
