@@ -158,11 +158,10 @@ def access_review_bandit(abandon=0.25, gamma=0.9) -> Bandit:
 
 # --8<-- [start:access_requests]
 CASES = ("required_review", "clear_evidence")
-ACTIONS = ("auto_approve", "request_evidence", "human_review")   # as in access_review_mdp
+ACTIONS = ("auto_approve", "request_evidence", "human_review")
 
-# Expected return of each action in each case (rows: CASES, columns: ACTIONS): Q* of
-# access_review_mdp, a quarter of evidence requests abandoned when review is required
-# (30.75, kept as 31); approving clear evidence pays as in evidence_ready (70).
+# Expected return of each action (columns) in each case (rows), read off Q* of the MDP: 31
+# is 30.75, with a quarter of evidence requests abandoned; 70 approves from evidence_ready.
 _q, _q_abandon = (value_iteration(access_review_mdp(p)).Q for p in (0.0, 0.25))
 OUTCOME_TABLE = np.array([_q_abandon[0, :3].round(), [_q[1, 0], _q[0, 1], _q[0, 2]]])
 # --8<-- [end:access_requests]
