@@ -16,7 +16,8 @@ reward instead. A goal's own value is 0: the episode is over once you are in
 it, so its reward is never counted twice.
 
 Like Gymnasium's toy-text environments, the model is available as
-``env.P[s][a] = [(prob, next_state, reward, terminated), ...]``.
+``env.P[s][a] = [(prob, next_state, reward, terminated), ...]``, and
+:meth:`GridWorld.to_mdp` turns it into a :class:`~rlbook.mdp.TabularMDP`.
 Chapter 1 of the book introduces this environment.
 """
 
