@@ -80,6 +80,8 @@ def test_sutton_and_barto_reward_index_is_explained():
     (r"\(G_t\)", "returns_to_go"),
     (r"\(\Delta\)", "greedy_loss_bound"),
     (r"\(\gamma\)", "`gamma`"),
+    (r"\(\mathrm{SD}\)", "ddof=1"),
+    (r"\(W^{(i)}\)", "est.weights"),
 ])
 def test_decided_symbols_have_their_code_names(symbol, code):
     rows = [r for r in notation_rows() if r.startswith(f"| {symbol}")]
@@ -100,6 +102,24 @@ def test_cited_package_functions_exist():
     cited -= {"np", "step", "reset"}                     # numpy; Gymnasium's env methods
     missing = sorted(n for n in cited if n not in names)
     assert missing == [], f"the notation page cites functions rlbook does not have: {missing}"
+
+
+def test_symbols_that_had_two_meanings_have_one():
+    """A referee found these symbols with two meanings; each kept one (notation page, "Read this
+    first"): tau the temperature, h a logit, q the GRPO prompt, r a reward, s a state, w a
+    linear model's weights."""
+    for sym in ["\\tau", "h", "q", "s", "w"]:
+        qualified = [r for r in notation_rows() if r.startswith(f"| \\({sym}\\) (")]
+        assert not qualified, f"{sym} still has a meaning per chapter: {qualified}"
+    chapter = {p.name[:2]: p for p in PAGES if p.suffix == ".md"}
+    pg = math_of(chapter["08"].read_text())
+    assert not [m for m in pg if "\\tau" in m], "chapter 8: tau is the temperature, not an episode"
+    assert not [m for m in pg if re.search(r"\bh e_i|/ 2h\b", m)], "chapter 8: h is a logit"
+    assert not [m for m in pg if "q_x" in m], "chapter 8: q is the prompt, quality is u"
+    assert not [m for m in pg if re.search(r"\br = \\pi", m)], "chapter 8: r is a reward"
+    ev = math_of(chapter["11"].read_text())
+    assert not [m for m in ev if re.search(r"\bw_i\b|\bw\b", m)], "chapter 11: weights are W"
+    assert not [m for m in ev if re.search(r"^s$|\bs /|\{s\}", m)], "chapter 11: s is a state"
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.name[:2] in {"01", "02", "03", "04"}],
