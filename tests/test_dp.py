@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse as sp
 
+from rlbook.bellman import bellman_backup, greedy_policy, q_from_v
 from rlbook.dp import (
     PlanningResult,
     greedy_loss_bound,
@@ -575,3 +576,28 @@ def test_policy_iteration_keeps_an_action_tied_up_to_rounding(store):
         start[0] = first
         result = policy_iteration(mdp, start)
         assert result.converged and result.iterations == 1 and result.policy[0] == first
+
+
+PLANNING_ERRORS = {
+    "method": lambda mdp: policy_evaluation(mdp, [0, 1, 3, 0], "vi2"),
+    "tol": lambda mdp: policy_evaluation(mdp, [0, 1, 3, 0], "iterative", tol=0),
+    "max_iter": lambda mdp: value_iteration(mdp, max_iter=2.5),
+    "V0 shape": lambda mdp: value_iteration(mdp, V0=[0.0]),
+    "policy shape": lambda mdp: policy_evaluation(mdp, [0, 1]),
+    "policy index": lambda mdp: policy_evaluation(mdp, [0, 7, 3, 0]),
+    "forbidden action": lambda mdp: policy_iteration(mdp, [3, 0, 3, 0]),
+    "pi row sum": lambda mdp: policy_evaluation(mdp, np.full((4, 4), 0.2)),
+    "q_from_v shape": lambda mdp: q_from_v(mdp, np.zeros(3)),
+    "greedy shape": lambda mdp: greedy_policy(mdp, np.zeros((2, 2))),
+    "backup policy": lambda mdp: bellman_backup(mdp, np.zeros(4), [0.5, 0, 3, 0]),
+}
+
+
+@pytest.mark.parametrize("case", PLANNING_ERRORS)
+def test_planning_errors_on_a_sparse_mdp_are_the_dense_ones(case):
+    dense = access_review_mdp()
+    with pytest.raises(ValueError) as expected:
+        PLANNING_ERRORS[case](dense)
+    with pytest.raises(ValueError) as got:
+        PLANNING_ERRORS[case](sparse_twin(dense))
+    assert str(got.value) == str(expected.value)
