@@ -38,7 +38,8 @@ from rlbook.ppo import approx_kl, ppo_clip_objective, value_loss
 from rlbook.validate import check_gamma, check_integer, check_positive, check_rng, \
     check_unit_interval
 
-__all__ = ["ActorCritic", "PPOConfig", "PPOResult", "evaluate_actor", "ppo"]
+__all__ = ["ActorCritic", "ActorCriticResult", "PPOConfig", "PPOResult", "evaluate_actor",
+           "n_step_actor_critic", "ppo"]
 
 
 # --8<-- [start:config]
@@ -315,3 +316,83 @@ def evaluate_actor(agent, env, episodes=100, *, greedy=True, seed=None):
             returns[i] += reward
             done = terminated or truncated
     return returns
+
+
+@dataclass(frozen=True)
+class ActorCriticResult:
+    """What :func:`n_step_actor_critic` returns: the policy, the critic ``V`` and the
+    undiscounted return of each episode."""
+
+    policy: object
+    V: np.ndarray
+    episode_returns: np.ndarray
+
+
+# --8<-- [start:n_step_actor_critic]
+def n_step_actor_critic(mdp, policy, *, n, episodes, step_size, critic_step_size,
+                        n_envs=4, max_steps=1_000, seed=None):
+    """Synchronous advantage actor-critic (A2C) with a tabular critic on a TabularMDP.
+
+    ``n_envs`` episodes run side by side (Mnih et al. 2016's synchronous
+    version); when all have ended, each step's advantage is the n-step TD
+    error ``G^(n)_t - V(s_t)`` with the critic as it was during the episodes,
+    the actor moves along ``mean(A_t grad log pi(a_t|s_t))`` and the critic
+    towards the n-step returns. ``n = 1`` is the one-step actor-critic.
+
+    Parameters
+    ----------
+    mdp : TabularMDP (dense), started in state 0
+    policy : TabularSoftmaxPolicy or LinearSoftmaxPolicy
+        Updated in place (``policy.theta``).
+    n : int >= 1
+    episodes : int > 0
+        Rounds of ``n_envs`` episodes.
+    step_size, critic_step_size : float > 0
+    n_envs : int > 0, default 4
+    max_steps : int > 0, default 1000
+        Truncate an episode there (bootstrapping from ``V``).
+    seed : int, optional
+
+    Returns
+    -------
+    ActorCriticResult
+
+    Raises
+    ------
+    ValueError
+        If a count or step size is not positive.
+    """
+    from rlbook.advantages import n_step_returns
+    n, episodes = check_integer("n", n), check_integer("episodes", episodes)
+    n_envs, max_steps = check_integer("n_envs", n_envs), check_integer("max_steps", max_steps)
+    alpha = check_positive("step_size", step_size)
+    beta = check_positive("critic_step_size", critic_step_size)
+    rng = np.random.default_rng(seed)
+    cdf = np.cumsum(np.asarray(mdp.P), axis=2)
+    V = np.zeros(mdp.n_states)
+    returns = []
+    for _ in range(episodes):
+        grad = np.zeros_like(policy.theta)
+        dV = np.zeros_like(V)
+        steps = 0
+        for _ in range(n_envs):
+            s, states, actions, rewards = 0, [], [], []
+            while not mdp.terminal[s] and len(states) < max_steps:
+                a = policy.sample(s, rng)
+                states.append(s)
+                actions.append(a)
+                rewards.append(mdp.r[s, a])
+                s = min(int(np.searchsorted(cdf[s, a], rng.random(), side="right")),
+                        mdp.n_states - 1)
+            returns.append(sum(rewards))
+            if not states:
+                continue
+            G = n_step_returns(rewards, V[states], n, gamma=mdp.gamma, last_value=V[s])
+            for t, (st, at) in enumerate(zip(states, actions)):
+                grad += (G[t] - V[st]) * policy.grad_log_prob(st, at)
+                dV[st] += G[t] - V[st]
+            steps += len(states)
+        policy.theta += alpha * grad / max(steps, 1)
+        V += beta * dV / max(steps, 1)
+    return ActorCriticResult(policy, V, np.array(returns))
+# --8<-- [end:n_step_actor_critic]

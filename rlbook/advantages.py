@@ -34,7 +34,7 @@ import numpy as np
 
 from rlbook.validate import check_gamma, check_integer, check_unit_interval
 
-__all__ = ["gae", "gae_vector", "n_step_returns", "td_errors"]
+__all__ = ["gae", "gae_estimates", "gae_vector", "n_step_returns", "td_errors"]
 
 
 def _trajectory(rewards, values, last_value):
@@ -203,3 +203,62 @@ def gae_vector(rewards, values, next_values, terminated, ends, *, gamma, lam):
         advantages[t] = running
     return advantages
 # --8<-- [end:gae_vector]
+
+
+def _sample_rows(probs, rng):
+    """One index per row of ``probs`` (rows sum to 1), by inverse CDF."""
+    cdf = np.cumsum(probs, axis=1)
+    return np.minimum((rng.random(probs.shape[0])[:, None] >= cdf).sum(axis=1),
+                      probs.shape[1] - 1)
+
+
+# --8<-- [start:gae_estimates]
+def gae_estimates(mdp, policy, values, lams, *, state, action, episodes, horizon, seed=None):
+    """GAE's estimate of ``A(state, action)`` from sampled trajectories, for several lambdas.
+
+    Every trajectory starts with ``action`` in ``state``, then follows
+    ``policy`` for ``horizon`` steps in all (a terminal state is absorbing
+    and pays 0; a trajectory still running at ``horizon`` bootstraps from
+    ``values``). The same trajectories serve every lambda, so the estimates
+    differ only by lambda.
+
+    Parameters
+    ----------
+    mdp : TabularMDP (dense)
+    policy : array_like of shape (n_states, n_actions)
+    values : array_like of shape (n_states,)
+        The critic (terminal states are taken as 0).
+    lams : sequence of float in [0, 1]
+    state, action : int
+    episodes, horizon : int > 0
+    seed : int, optional
+
+    Returns
+    -------
+    ndarray of shape (len(lams), episodes)
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, a lambda is outside [0, 1] or a count is not positive.
+    """
+    episodes, horizon = check_integer("episodes", episodes), check_integer("horizon", horizon)
+    lams = [check_unit_interval("lam", lam) for lam in lams]
+    pi = np.asarray(policy, dtype=float)
+    V = np.where(mdp.terminal, 0.0, np.asarray(values, dtype=float))
+    if pi.shape != (mdp.n_states, mdp.n_actions) or V.shape != (mdp.n_states,):
+        raise ValueError(f"policy must have shape {(mdp.n_states, mdp.n_actions)} and values "
+                         f"{(mdp.n_states,)}; got {pi.shape} and {V.shape}")
+    rng = np.random.default_rng(seed)
+    gamma, P, r = mdp.gamma, np.asarray(mdp.P), mdp.r
+    s = np.full(episodes, int(state))
+    a = np.full(episodes, int(action))
+    deltas = np.zeros((horizon, episodes))
+    for t in range(horizon):
+        if t:
+            a = _sample_rows(pi[s], rng)
+        s_next = _sample_rows(P[s, a], rng)
+        deltas[t] = r[s, a] + gamma * V[s_next] - V[s]       # 0 once in a terminal state
+        s = s_next
+    return np.array([(gamma * lam) ** np.arange(horizon) @ deltas for lam in lams])
+# --8<-- [end:gae_estimates]

@@ -57,3 +57,22 @@ def test_ppo_errors():
         ppo(CartPole, {"n_envs": 2})
     with pytest.raises(ValueError, match="episodes must be a positive integer"):
         evaluate_actor(ActorCritic(4, 2, (8,), seed=0), CartPole(), 0)
+
+
+def test_n_step_actor_critic_finds_the_short_corridor_optimum():
+    from rlbook.actor_critic import n_step_actor_critic
+    from rlbook.policies import LinearSoftmaxPolicy
+    from rlbook.problems.short_corridor import short_corridor
+    mdp = short_corridor()
+    p = 2 - np.sqrt(2)
+    best = -2 * (2 - p) / (p * (1 - p))          # Sutton and Barto's closed form, -11.66
+    for n in (1, 4):
+        policy = LinearSoftmaxPolicy(np.ones((4, 1)), 2)
+        result = n_step_actor_critic(mdp, policy, n=n, episodes=200, step_size=0.5,
+                                     critic_step_size=0.5, seed=0)
+        assert result.episode_returns[-200:].mean() == pytest.approx(best, abs=1.0)
+        assert 0.4 < policy.probs(0)[1] < 0.75
+        assert result.V[3] == 0 and result.V[0] < result.V[1] < result.V[2] < 0
+    with pytest.raises(ValueError, match="critic_step_size must be a positive number"):
+        n_step_actor_critic(mdp, LinearSoftmaxPolicy(np.ones((4, 1)), 2), n=1, episodes=1,
+                            step_size=0.1, critic_step_size=0.0)

@@ -91,3 +91,24 @@ def test_errors():
     with pytest.raises(ValueError, match="must share one"):
         gae_vector(np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2)),
                    np.zeros((2, 1)), gamma=0.9, lam=0.5)
+
+
+def test_gae_estimates_unbiased_with_the_exact_critic_and_at_lambda_one():
+    from rlbook import policy_evaluation, q_from_v, slippery_gridworld
+    from rlbook.advantages import gae_estimates
+    mdp = slippery_gridworld(3, gamma=0.8)
+    pi = np.full((mdp.n_states, mdp.n_actions), 0.25)
+    V = policy_evaluation(mdp, pi)
+    Q = q_from_v(mdp, V)
+    lams = [0.0, 0.5, 1.0]
+    wrong = V + np.random.default_rng(0).normal(0, 2, V.size)
+    for critic, unbiased in ((V, [True, True, True]), (wrong, [False, False, True])):
+        est = gae_estimates(mdp, pi, critic, lams, state=0, action=1, episodes=20_000,
+                            horizon=80, seed=1)
+        q_hat = est + critic[0]                      # the lambda-return, an estimate of Q(s, a)
+        se = est.std(axis=1) / np.sqrt(est.shape[1])
+        assert list(np.abs(q_hat.mean(axis=1) - Q[0, 1]) < 4 * se + 1e-9) == unbiased
+    # lambda = 0 is the one-step TD error: its variance is the smallest
+    assert est[0].std() < est[1].std() < est[2].std()
+    with pytest.raises(ValueError, match="policy must have shape"):
+        gae_estimates(mdp, pi[:2], V, lams, state=0, action=0, episodes=2, horizon=2)
