@@ -127,6 +127,10 @@ def fingerprint() -> dict:
 
 # --- the store ------------------------------------------------------------------------------
 
+# Entries kept per kind: about two edits' worth of labs and figures, every block of a few.
+KEEP = {"block": 5000, "notebook": 200, "lab": 40, "figures": 3}
+
+
 @dataclass(frozen=True)
 class Key:
     kind: str
@@ -174,7 +178,20 @@ class Cache:
                                          suffix=".tmp", delete=False) as out:
             json.dump(dict(record, stored=time.time()), out)
         os.replace(out.name, path)   # atomic: parallel workers never read half a file
+        self.prune(key.kind)
         return True
+
+    def prune(self, kind: str) -> None:
+        """Keep the newest ``KEEP[kind]`` entries of a kind (a figure set is a few MB; every
+        edit to rlbook makes new ones); a pruned result is simply computed again."""
+        entries = []
+        for path in (self.root / kind).glob("*/*.json"):
+            try:
+                entries.append((path.stat().st_mtime_ns, path))
+            except OSError:   # removed meanwhile by another process
+                pass
+        for _, path in sorted(entries, reverse=True)[KEEP.get(kind, 1000):]:
+            path.unlink(missing_ok=True)
 
 
 def default() -> Cache | None:

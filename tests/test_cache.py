@@ -358,3 +358,14 @@ def test_a_report_file_given_by_the_caller_is_kept(tmp_path, monkeypatch):
     assert made.exists() and os.environ[cache.REPORT] == str(made)
     cache.end_report()
     assert not made.exists() and cache.REPORT not in os.environ
+
+
+def test_old_entries_are_pruned_newest_kept(tmp_path, monkeypatch):
+    store = make_store(tmp_path)
+    monkeypatch.setitem(cache.KEEP, "figures", 2)
+    keys = [store.key("figures", recipes=str(n)) for n in range(4)]
+    for n, key in enumerate(keys):
+        assert store.put(key, {"figures": n})
+        os.utime(store._path(key), ns=(n * 10**9, n * 10**9))   # strictly increasing ages
+        store.prune("figures")
+    assert [store.get(key) is not None for key in keys] == [False, False, True, True]
