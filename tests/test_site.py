@@ -251,3 +251,24 @@ def test_every_redirect_page_leads_to_a_page_of_the_book(site):
         assert redirect_target(landing.read_text(encoding="utf-8")) is None, f"{path}: a chain"
     assert redirects == len(MOVED)
     assert redirect_target((site / "chapters/01-rl-loop/index.html").read_text()) is None
+
+
+def test_old_notebook_downloads_still_download_the_notebook(site):
+    """A download link to an old .ipynb (chapter or lab) gets the renumbered page's notebook:
+    an HTML page cannot redirect a download, so the build serves the same file under both names."""
+    for old, new in MOVED.items():
+        old_nb, new_nb = site / (old.rstrip("/") + ".ipynb"), site / (new.rstrip("/") + ".ipynb")
+        assert old_nb.is_file(), f"{old_nb.relative_to(site)} no longer downloads"
+        assert old_nb.read_bytes() == new_nb.read_bytes(), f"{old_nb.relative_to(site)} is stale"
+        assert json.loads(old_nb.read_text(encoding="utf-8"))["nbformat"] == 4
+
+
+def test_notebook_moves_follow_the_redirect_map():
+    from booktools.redirects import notebook_moves
+
+    assert notebook_moves({"chapters/06-a.md": "chapters/08-a.md",
+                           "labs/lab06_b.md": "labs/lab08_b.py",
+                           "chapters/07-c.md": "chapters/11-c.md#summary"}) == [
+        ("chapters/06-a.ipynb", "chapters/08-a.ipynb"),
+        ("labs/lab06_b.ipynb", "labs/lab08_b.ipynb"),
+        ("chapters/07-c.ipynb", "chapters/11-c.ipynb")]
