@@ -61,7 +61,7 @@ def _pages(site: Path) -> list[str]:
 
 
 # Code and math are most of a page's elements: a span for every code token (code-tokens.js),
-# 9,000 on chapter 6, and for every glyph KaTeX draws, 9,500 on chapter 3; axe's time grows
+# 9,000 on chapter 8, and for every glyph KaTeX draws, 9,500 on chapter 3; axe's time grows
 # with them. The contrast of a span's text depends only on its colour, its font, its text
 # shadow and what lies behind it (the backgrounds and opacities of it and its ancestors). So
 # axe checks one span of each such kind on the page:
