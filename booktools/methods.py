@@ -94,6 +94,8 @@ _CH4 = "chapters/04-dynamic-programming.md"
 _CH5 = "chapters/05-learning-from-experience.md"
 _CH7 = "chapters/07-function-approximation.md"
 _CH8 = "chapters/08-policy-gradients.md"
+_CH9 = "chapters/09-actor-critic.md"
+_CH10 = "chapters/10-rlhf.md"
 _CH11 = "chapters/11-evaluation.md"
 
 METHODS = (
@@ -132,9 +134,19 @@ METHODS = (
            "ppo-take-several-steps-on-one-batch-but-not-too-far",
            "model-free", "control", "actor-critic", "on-policy", "approximate",
            note="the book shows the clipped objective on given advantages"),
-    Method("GRPO", "group_relative_advantages", _CH8, "dpo-grpo-and-rlvr-on-the-same-map",
+    Method("GRPO", "group_relative_advantages", _CH10, "dpo-grpo-and-rlvr-on-the-same-map",
            "model-free", "control", "policy", "on-policy", "approximate",
            note="no critic: advantages relative to a group of sampled responses"),
+    Method("GAE (generalised advantage estimation)", "gae", _CH9,
+           "key-equations-n-step-returns-lambda-returns-gae",
+           "model-free", "prediction", "actor-critic", "on-policy", "both",
+           note="advantages from a critic; lambda trades bias for variance"),
+    Method("A2C (n-step advantage actor-critic)", "actor_critic.n_step_actor_critic", _CH9,
+           "a2c-on-the-short-corridor", "model-free", "control", "actor-critic", "on-policy",
+           "tabular", note="a softmax actor and a tabular critic, n-step advantages"),
+    Method("PPO end to end", "actor_critic.ppo", _CH9, "ppo-end-to-end",
+           "model-free", "control", "actor-critic", "on-policy", "approximate",
+           note="CleanRL's loop with NumPy networks; solves CartPole"),
     Method("Monte Carlo policy evaluation with confidence intervals", "evaluate_policy", _CH11,
            "monte-carlo-evaluation-with-confidence-intervals",
            "model-free", "prediction", "value", "on-policy", "tabular",
@@ -151,13 +163,13 @@ BUILDING_BLOCKS = (
                   "binary features from offset grids, for linear values"),
     BuildingBlock("Neural network (MLP)", "nn.MLP", _CH7, "deep-q-networks",
                   "forward and backward in NumPy, Adam, for DQN and actor-critic"),
-    BuildingBlock("Bradley-Terry reward model", "fit_bradley_terry", _CH8,
+    BuildingBlock("Bradley-Terry reward model", "fit_bradley_terry", _CH10,
                   "a-reward-model-from-preference-pairs",
                   "supervised: a reward fitted to preference pairs, for RLHF"),
-    BuildingBlock("KL-regularised optimum", "rlhf.kl_optimal_policy", _CH8,
+    BuildingBlock("KL-regularised optimum", "rlhf.kl_optimal_policy", _CH10,
                   "the-kl-regularised-objective",
                   "closed form of the policy RLHF aims at; DPO's starting point"),
-    BuildingBlock("Verifiable reward", "verifiable_reward", _CH8,
+    BuildingBlock("Verifiable reward", "verifiable_reward", _CH10,
                   "dpo-grpo-and-rlvr-on-the-same-map",
                   "a checker instead of a learned reward, for RLVR"),
 )

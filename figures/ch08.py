@@ -1,4 +1,4 @@
-"""Figures of chapter 8: policy gradients, from REINFORCE to RLHF."""
+"""Figures of chapter 8: policy gradients, from REINFORCE to PPO."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -6,9 +6,9 @@ import numpy as np
 from figures._registry import figure
 from rlbook import GridWorld
 from rlbook.plotting import plot_curves
-from rlbook.plotting.pg import plot_beta_sweep, plot_clip_surrogate, plot_policy_over_lengths
+from rlbook.plotting.pg import plot_clip_surrogate
 from rlbook.policies import TabularSoftmaxPolicy
-from rlbook.problems import access_review_bandit, beta_sweep, length_hacking_scenario
+from rlbook.problems import access_review_bandit
 from rlbook.reinforce import reinforce
 
 FOUR_BY_FOUR = ["S . . .",
@@ -53,21 +53,5 @@ def ppo_clip():
     for ax, advantage in zip(axes, (1.0, -1.0)):
         plot_clip_surrogate(ax, clip_eps=0.2, advantage=advantage)
         ax.set_title(f"advantage A = {advantage:+g}")
-    fig.tight_layout()
-    return fig
-
-
-@figure("ch08-reward-hacking")
-def reward_hacking():
-    scenario = length_hacking_scenario()
-    sweep = beta_sweep(scenario, np.geomspace(0.02, 20.0, 31))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-    plot_beta_sweep(left, sweep, reference_true=float(scenario.pi_ref @ scenario.true_reward))
-    left.set_title(r"Optimising the learned reward with a KL penalty")
-    shown = beta_sweep(scenario, [0.03, 1.0])
-    plot_policy_over_lengths(right, scenario.lengths,
-                             [scenario.pi_ref, *shown.pis],
-                             [r"$\pi_{ref}$", r"$\beta$ = 0.03", r"$\beta$ = 1"])
-    right.set_title("Where the probability goes")
     fig.tight_layout()
     return fig
