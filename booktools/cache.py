@@ -32,11 +32,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
-import importlib.util
 import json
 import os
 import platform
 import site
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,11 +84,26 @@ def tree_digest(top: Path) -> str:
 
 
 def package_dir(name: str = "rlbook") -> Path:
-    """The folder of the package that ``import name`` loads (the installed one)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"{name} is not installed as a package")
-    return Path(next(iter(spec.submodule_search_locations))).resolve()
+    """The folder of the package that ``import name`` loads in a page block: asked of this
+    interpreter in an empty directory with the blocks' environment (booktools.check), so a
+    folder that shadows the installed package where the tests were started is not the one
+    hashed. Once per process."""
+    return _resolved(name, sys.executable)
+
+
+@functools.lru_cache(maxsize=None)
+def _resolved(name: str, python: str) -> Path:
+    from booktools.check import clean_env
+
+    probe = ("import importlib.util, sys; spec = importlib.util.find_spec(sys.argv[1]); "
+             "print(next(iter(spec.submodule_search_locations)) if spec and "
+             "spec.submodule_search_locations else '')")
+    with tempfile.TemporaryDirectory(prefix="rlbook-probe-") as empty:
+        done = subprocess.run([python, "-c", probe, name], cwd=empty, env=clean_env(),
+                              capture_output=True, text=True, check=True)
+    if not done.stdout.strip():
+        raise ModuleNotFoundError(f"{name} is not installed as a package for {python}")
+    return Path(done.stdout.strip()).resolve()
 
 
 @functools.lru_cache(maxsize=None)

@@ -80,7 +80,8 @@ _zygote = None
 _zygote_fingerprint = None   # the cache fingerprint taken just before the zygote started
 
 
-def _clean_env() -> dict:
+def clean_env() -> dict:
+    """The environment a block runs in: this one without what would change how Python starts."""
     env = {k: v for k, v in os.environ.items()
            if k not in {"PYTHONPATH", "PYTHONSTARTUP", "MPLBACKEND", "PYTHONHASHSEED"}}
     env["PYTHONIOENCODING"] = "utf-8"
@@ -88,7 +89,7 @@ def _clean_env() -> dict:
 
 
 def _fresh(script: Path, cwd: str, python: str) -> tuple[int, str, str]:
-    done = subprocess.run([python, str(script)], cwd=cwd, env=_clean_env(), capture_output=True,
+    done = subprocess.run([python, str(script)], cwd=cwd, env=clean_env(), capture_output=True,
                           text=True, encoding="utf-8", timeout=TIMEOUT, stdin=subprocess.DEVNULL)
     return done.returncode, done.stdout, done.stderr
 
@@ -112,7 +113,7 @@ def _forked(script: Path, cwd: str, fingerprint=None) -> tuple[int, str, str]:
         _stop_zygote()
     if _zygote is None:
         _zygote_fingerprint = current
-        _zygote = subprocess.Popen([sys.executable, "-c", _ZYGOTE], cwd=cwd, env=_clean_env(),
+        _zygote = subprocess.Popen([sys.executable, "-c", _ZYGOTE], cwd=cwd, env=clean_env(),
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                    start_new_session=True)
     out, err = Path(cwd).parent / "stdout", Path(cwd).parent / "stderr"

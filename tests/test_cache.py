@@ -369,3 +369,21 @@ def test_old_entries_are_pruned_newest_kept(tmp_path, monkeypatch):
         os.utime(store._path(key), ns=(n * 10**9, n * 10**9))   # strictly increasing ages
         store.prune("figures")
     assert [store.get(key) is not None for key in keys] == [False, False, True, True]
+
+
+def test_the_rlbook_hashed_is_the_one_blocks_import(tmp_path, monkeypatch):
+    """A folder named rlbook ahead on this process's path (the directory pytest was started
+    in, say) is not what a block imports, so it is not what the key hashes."""
+    import rlbook
+
+    shadow = tmp_path / "shadow"
+    (shadow / "rlbook").mkdir(parents=True)
+    (shadow / "rlbook" / "__init__.py").write_text("raise ImportError('not the package')\n")
+    monkeypatch.syspath_prepend(str(shadow))
+    monkeypatch.delitem(sys.modules, "rlbook")
+    monkeypatch.chdir(shadow)
+    cache._resolved.cache_clear()
+    try:
+        assert cache.package_dir("rlbook") == Path(rlbook.__file__).resolve().parent
+    finally:
+        cache._resolved.cache_clear()
