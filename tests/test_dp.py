@@ -514,43 +514,35 @@ def test_sparse_policy_iteration_terminates_on_ties():
     assert again.iterations == 1 and np.array_equal(again.policy, start)
 
 
-def test_large_sparse_evaluation_uses_lgmres_to_the_stated_tolerance(monkeypatch):
-    import scipy.sparse.linalg
-
+def test_large_sparse_evaluation_iterates_to_the_stated_tolerance(monkeypatch):
     import rlbook.dp
 
-    mdp = sparse_twin(slippery_gridworld(10, slip=0.2, gamma=0.99))
+    dense = slippery_gridworld(10, slip=0.2, gamma=0.99)
+    mdp = sparse_twin(dense)
     uniform = np.full((100, 4), 0.25)
-    direct = policy_evaluation(mdp, uniform)
-    calls = []
-    original = scipy.sparse.linalg.lgmres
-
-    def lgmres(*args, **kwargs):
-        calls.append(kwargs)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(rlbook.dp, "_DIRECT_MAX_STATES", 50)  # 99 live states: "large"
-    monkeypatch.setattr(scipy.sparse.linalg, "lgmres", lgmres)
-    V = policy_evaluation(mdp, uniform)
-    assert calls and calls[0]["rtol"] == 1e-12
-    # a relative residual of 1e-12 leaves V within 1e-12 |r_pi|_2 / (1 - gamma) of V^pi
-    r_pi = (uniform * mdp.r).sum(axis=1)[:-1]
-    assert np.max(np.abs(V - direct)) <= 1e-12 * np.linalg.norm(r_pi) / (1 - 0.99)
-    assert np.max(np.abs(V - direct)) > 0  # really another solver
-    result = policy_iteration(mdp)
+    direct = policy_evaluation(mdp, uniform)  # 99 live states: a sparse LU factorisation
+    monkeypatch.setattr(rlbook.dp, "_DIRECT_MAX_STATES", 50)  # now 99 states are "large"
+    for tol in (1e-4, 1e-10):
+        V = policy_evaluation(mdp, uniform, tol=tol)
+        error = np.max(np.abs(V - direct))
+        assert 0 < error <= tol  # another method, within the guarantee
+        assert error > tol / 1000  # and it stops early: the bound is the stopping rule
+    result = policy_iteration(mdp)  # every evaluation by backups: still terminates
     assert result.converged
-    assert np.array_equal(result.policy, policy_iteration(slippery_gridworld(10, slip=0.2,
-                                                                             gamma=0.99)).policy)
+    assert np.array_equal(result.policy, policy_iteration(dense).policy)
+    assert np.allclose(result.V, policy_iteration(dense).V, rtol=0, atol=1e-9)
+    gamma_one = sparse_twin(gridworld_4x4())  # gamma = 1: always factorised, exact
+    assert policy_evaluation(gamma_one, np.full((16, 4), 0.25))[1] == pytest.approx(-14.0)
 
 
-def test_lgmres_that_runs_out_of_iterations_warns(monkeypatch):
+def test_large_sparse_evaluation_that_runs_out_of_sweeps_warns(monkeypatch):
     import rlbook.dp
 
     monkeypatch.setattr(rlbook.dp, "_DIRECT_MAX_STATES", 50)
-    monkeypatch.setattr(rlbook.dp, "_KRYLOV_MAXITER", 1)
     mdp = sparse_twin(slippery_gridworld(10, slip=0.2, gamma=0.99))
-    with pytest.warns(RuntimeWarning, match="LGMRES did not reach a relative residual of 1e-12"):
-        policy_evaluation(mdp, np.full((100, 4), 0.25))
+    with pytest.warns(RuntimeWarning, match=r"policy evaluation by backups did not reach "
+                                            r"max \|V - V\^pi\| <= 1e-10 in 5 sweeps"):
+        policy_evaluation(mdp, np.full((100, 4), 0.25), max_iter=5)
 
 
 def rounding_tie_mdp():
