@@ -275,7 +275,7 @@ class TabularMDP:
         self.allowed = allowed
 
         if _is_sparse(P):
-            sums = P.sum(axis=1).reshape(n_states, n_actions)
+            sums = np.asarray(P.sum(axis=1)).reshape(n_states, n_actions)
         else:
             sums = P.sum(axis=2)
         off = allowed & ~self.terminal[:, None] & (np.abs(sums - 1.0) > PROB_TOL)
