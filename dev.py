@@ -32,6 +32,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".rlbook-installed"
 EXTRAS = "docs,test,gym"
+SINGLE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def run(*args, **kwargs) -> int:
@@ -58,6 +59,11 @@ def setup() -> None:
 def env() -> dict:
     out = dict(os.environ)
     out["NO_MKDOCS_2_WARNING"] = "1"  # Material's end-of-life notice, printed on every build
+    # One BLAS thread per process: the suite already runs two workers, the build two lab kernels
+    # and figure processes beside them; with OpenBLAS threads competing for the same two cores,
+    # lab 9's PPO cell (about 25 s of CPU) hit the 600 s cell timeout in a full run.
+    for name in SINGLE_THREAD:
+        out.setdefault(name, "1")
     return out
 
 

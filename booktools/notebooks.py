@@ -162,8 +162,11 @@ def _execute(path: str, out: str) -> None:
     notebook = jupytext.read(path)
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     # The kernel starts where the build was started, as mkdocs-jupyter's would.
+    # Labs run two at a time beside figure processes: one BLAS thread per kernel, or OpenBLAS
+    # threads competing for the same cores, a training cell ran past the 600 s timeout.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": os.getcwd()}}).execute()
+                            resources={"metadata": {"path": os.getcwd()}}).execute(env=env)
     nbformat.write(notebook, out)
 
 
