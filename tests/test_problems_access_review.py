@@ -17,6 +17,7 @@ from rlbook.problems.access_review import (
     access_request_outcomes,
     access_review_bandit,
     access_review_mdp,
+    outcome_table,
     route_outcomes,
 )
 
@@ -104,8 +105,18 @@ def test_outcome_table_is_read_off_q_star():
     assert OUTCOME_TABLE.tolist() == [[-120.0, 31.0, 54.0], [70.0, 59.0, 54.0]]
     assert OUTCOME_TABLE[0].tolist() == np.round(q_abandon[0, :3]).tolist()
     assert OUTCOME_TABLE[1].tolist() == [q[1, 0], q[0, 1], q[0, 2]]
+    assert np.array_equal(outcome_table(), OUTCOME_TABLE)
     assert CASES == ("required_review", "clear_evidence")
     assert ACTIONS == access_review_mdp().actions[:3]
+
+
+def test_outcome_table_by_hand_for_other_parameters():
+    # No abandonment: both cases pay 59 for evidence. gamma = 0.5 with a quarter abandoned:
+    # evidence 0.75 (-4 + 0.5 * 70) + 0.25 (-54) = 9.75 -> 10, review -18 + 0.5 * 80 = 22.
+    assert outcome_table(abandon=0.0).tolist() == [[-120.0, 59.0, 54.0], [70.0, 59.0, 54.0]]
+    assert outcome_table(gamma=0.5).tolist() == [[-120.0, 10.0, 22.0], [70.0, 31.0, 22.0]]
+    with pytest.raises(ValueError, match=r"abandon must be in \[0, 1\]; got 2"):
+        outcome_table(abandon=2)
 
 
 # -- the first decision as a bandit ----------------------------------------------------

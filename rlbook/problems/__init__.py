@@ -26,6 +26,7 @@ from rlbook.problems.access_review import (
     access_request_outcomes,
     access_review_bandit,
     access_review_mdp,
+    outcome_table,
     route_outcomes,
 )
 from rlbook.problems.gridworlds import (
@@ -68,6 +69,7 @@ __all__ = [
     "gridworld_4x4",
     "gridworld_mdp",
     "length_hacking_scenario",
+    "outcome_table",
     "route_outcomes",
     "short_corridor",
     "slippery_gridworld",

@@ -12,7 +12,8 @@ human reviewer. Everything the book builds on it lives here:
 * :func:`access_review_bandit` -- that first decision as a one-step
   :class:`~rlbook.envs.Bandit` (chapters 4 and 8);
 * :data:`CASES`, :data:`ACTIONS`, :data:`OUTCOME_TABLE` -- chapter 11's two
-  kinds of request and the expected return of each routing action on each;
+  kinds of request and the expected return of each routing action on each,
+  read off ``Q*`` by :func:`outcome_table`;
 * :func:`access_request_outcomes`, :func:`access_request_log` -- sampled
   outcomes of every action, and a router's log with timestamps (chapter 11).
 """
@@ -45,6 +46,7 @@ __all__ = [
     "access_request_outcomes",
     "access_review_bandit",
     "access_review_mdp",
+    "outcome_table",
     "route_outcomes",
 ]
 
@@ -156,14 +158,37 @@ def access_review_bandit(abandon=0.25, gamma=0.9) -> Bandit:
     return Bandit(list(routes.values()), actions=tuple(routes))
 
 
+def outcome_table(abandon=0.25, gamma=0.9):
+    """Expected return of each routing action in each case, read off ``Q*`` of the MDP.
+
+    Rows: :data:`CASES`; columns: :data:`ACTIONS`. A ``required_review``
+    request is ``new_request`` with evidence requests abandoned with
+    probability ``abandon``: ``Q*(new_request, .)`` rounded to whole numbers
+    (-120, 30.75 -> 31, 54 at the defaults). A ``clear_evidence`` request is
+    ``new_request`` without abandonment, except that approving it pays what
+    approving ``evidence_ready`` pays: 70, 59, 54.
+
+    Returns
+    -------
+    ndarray of shape (2, 3)
+
+    Raises
+    ------
+    ValueError
+        If ``abandon`` or ``gamma`` is outside [0, 1].
+    """
+    q = value_iteration(access_review_mdp(0.0, gamma)).Q
+    q_abandon = value_iteration(access_review_mdp(abandon, gamma)).Q
+    return np.array([q_abandon[0, :3].round(), [q[1, 0], q[0, 1], q[0, 2]]])
+
+
 # --8<-- [start:access_requests]
 CASES = ("required_review", "clear_evidence")
 ACTIONS = ("auto_approve", "request_evidence", "human_review")
 
-# Expected return of each action (columns) in each case (rows), read off Q* of the MDP: 31
-# is 30.75, with a quarter of evidence requests abandoned; 70 approves from evidence_ready.
-_q, _q_abandon = (value_iteration(access_review_mdp(p)).Q for p in (0.0, 0.25))
-OUTCOME_TABLE = np.array([_q_abandon[0, :3].round(), [_q[1, 0], _q[0, 1], _q[0, 2]]])
+# Expected return of each action (columns) in each case (rows), read off Q* of the MDP;
+# 31 is 30.75, the evidence route with a quarter of the requests abandoned, rounded.
+OUTCOME_TABLE = outcome_table(abandon=0.25)
 # --8<-- [end:access_requests]
 AUTO_APPROVE, REQUEST_EVIDENCE, HUMAN_REVIEW = 0, 1, 2
 
