@@ -45,6 +45,18 @@
     });
   }
 
+  // Task lists left as they are (the whole-book page, print/, keeps the mastery checks as
+  // lists): pymdownx draws each box in a <label> with no text, so the box gets the item's text.
+  function nameTaskBoxes() {
+    document.querySelectorAll("li.task-list-item > label.task-list-control > input").forEach(function (box) {
+      if (box.hasAttribute("aria-label")) return;
+      var item = box.closest("li").cloneNode(true);
+      item.querySelectorAll("label.task-list-control, ul, ol, .katex-html").forEach(function (x) { x.remove(); });
+      item.querySelectorAll("annotation").forEach(function (x) { x.remove(); });
+      box.setAttribute("aria-label", item.textContent.replace(/\s+/g, " ").trim());
+    });
+  }
+
   var pending = false;
   function later() {
     if (pending) return;
@@ -54,6 +66,7 @@
 
   function init() {
     nameCodeNavs();
+    nameTaskBoxes();
     markAll();
     // KaTeX fonts and lazy figures can change widths after load.
     window.addEventListener("load", later);
