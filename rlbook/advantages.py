@@ -94,8 +94,9 @@ def gae(rewards, values, *, gamma, lam, last_value=0.0):
         ``r_t`` and the critic's ``V(s_t)``.
     gamma : float in [0, 1]
     lam : float in [0, 1]
-        0: the TD errors (most bias, least variance); 1: the Monte Carlo
-        advantages ``G_t - V(s_t)`` (no bias from ``V``, most variance).
+        0: the TD errors (all of ``V``'s bias, least variance from the rewards);
+        1: the Monte Carlo advantages ``G_t - V(s_t)`` (no bias from ``V``, most
+        variance from the rewards). ``V``'s own errors weigh less as ``lam`` grows.
     last_value : float, default 0.0
         ``V(s_T)``: 0 after a terminated step, the critic's value of ``s_T``
         after a truncated one.

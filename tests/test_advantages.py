@@ -23,6 +23,20 @@ def test_gae_by_hand():
                                [0.9375, -0.25, 5.0])
 
 
+
+@pytest.mark.parametrize("lam", [0.0, 0.5, 0.8, 1.0])
+def test_a_critic_error_enters_gae_with_weight_gamma_k_lam_k_minus_1_one_minus_lam(lam):
+    # Chapter 9: V(s_k), k >= 1, enters A_0 with weight gamma^k lam^(k-1) (1 - lam), and V(s_0)
+    # with weight -1: a larger lambda damps a critic's errors after the first state.
+    rng = np.random.default_rng(3)
+    r, v, gamma = rng.normal(size=6), rng.normal(size=6), 0.9
+    base = gae(r, v, gamma=gamma, lam=lam)[0]
+    for k in range(6):
+        bumped = v.copy()
+        bumped[k] += 1.0
+        weight = -1.0 if k == 0 else gamma ** k * lam ** (k - 1) * (1 - lam)
+        assert gae(r, bumped, gamma=gamma, lam=lam)[0] - base == pytest.approx(weight, abs=1e-12)
+
 @pytest.mark.parametrize("last_value", [0.0, 3.0])
 def test_gae_limits(last_value):
     rng = np.random.default_rng(0)
@@ -108,7 +122,7 @@ def test_gae_estimates_unbiased_with_the_exact_critic_and_at_lambda_one():
         q_hat = est + critic[0]                      # the lambda-return, an estimate of Q(s, a)
         se = est.std(axis=1) / np.sqrt(est.shape[1])
         assert list(np.abs(q_hat.mean(axis=1) - Q[0, 1]) < 4 * se + 1e-9) == unbiased
-    # lambda = 0 is the one-step TD error: its variance is the smallest
+    # here (a noisy critic) lambda = 0 also has the smallest variance; not always (chapter 9)
     assert est[0].std() < est[1].std() < est[2].std()
     with pytest.raises(ValueError, match="policy must have shape"):
         gae_estimates(mdp, pi[:2], V, lams, state=0, action=0, episodes=2, horizon=2)
