@@ -7,7 +7,7 @@
 # 1. What does each of DQN's ingredients buy? Train DQN, DQN without a target network, DQN
 #    without replay and Double DQN on the same seeds and the same budget.
 # 2. Does the network believe its own values? Compare what it predicts for the first state,
-#    \(\max_a \hat q(s_0, a)\), with the discounted return its greedy policy then collects.
+#    $\max_a \hat q(s_0, a)$, with the discounted return its greedy policy then collects.
 #
 # The budget below (10,000 steps, 3 seeds, 4 variants) keeps the build to about 20 s, so it
 # shows the start of learning, not a solved CartPole. For the chapter's full runs set
@@ -37,14 +37,14 @@ variants = {
 }
 
 # %% [markdown]
-# "No target network" copies \(w\) into \(w^-\) after every gradient step, so the target moves
+# "No target network" copies $w$ into $w^-$ after every gradient step, so the target moves
 # with every step. "No replay" keeps a buffer of one minibatch (64 transitions) and trains every
 # 64 steps with 32 gradient steps: the same number of gradient steps per environment step as
 # DQN's 128 every 256, but always on the latest, consecutive transitions.
 #
 # Each run is evaluated greedily from `EVAL_EPISODES` start states (its own seed, not the
 # training seed). For each episode we keep the return, the discounted return
-# (\(\gamma = 0.99\)) and the network's prediction \(\max_a \hat q(s_0, a)\) for its first state.
+# ($\gamma = 0.99$) and the network's prediction $\max_a \hat q(s_0, a)$ for its first state.
 
 # %%
 runs, table = {}, {}
@@ -65,10 +65,10 @@ for name, row in table.items():
     print(f"{name:18} {cells[0]:>20} {cells[1]:>18} {cells[2]:>18}")
 
 # %% [markdown]
-# Read the table one column at a time. A predicted \(\hat q(s_0)\) far above the discounted
+# Read the table one column at a time. A predicted $\hat q(s_0)$ far above the discounted
 # return is overestimation; far below, values that have not caught up with the policy yet
 # (the true value of a policy that balances for all 500 steps is
-# \((1 - 0.99^{500}) / 0.01 \approx 99.3\)). A predicted value in the millions is divergence.
+# $(1 - 0.99^{500}) / 0.01 \approx 99.3$). A predicted value in the millions is divergence.
 
 # %% alt="Return of each training episode against the environment step at which it ended, one line per variant, median over seeds of a 10-episode moving average."
 fig, ax = plt.subplots(figsize=(6.4, 3.6))

@@ -42,7 +42,7 @@ SEEDS = range(2)
 #   the running size of its gradient, so a constant factor on the critic's own network
 #   cancels (only Adam's `eps` and the shared gradient clip still see it). The explained
 #   variance column checks;
-# * **clip too wide**: \(\epsilon_{\text{clip}} = 0.9\), not annealed, and 40 epochs.
+# * **clip too wide**: $\epsilon_{\text{clip}} = 0.9$, not annealed, and 40 epochs.
 
 # %%
 settings = {
@@ -65,9 +65,9 @@ for name, runs in results.items():
 
 # %% [markdown]
 # The greedy policy's return (500 is the most CartPole pays) after 16,384 steps, and the mean
-# over updates of the approximate KL (\(k_3\)) between the policy that collected each batch
+# over updates of the approximate KL ($k_3$) between the policy that collected each batch
 # and the policy after its epochs: how far each update moved. The explained variance,
-# \(1 - \mathrm{Var}(R - V) / \mathrm{Var}(R)\) on each batch, averaged over updates, says how
+# $1 - \mathrm{Var}(R - V) / \mathrm{Var}(R)$ on each batch, averaged over updates, says how
 # well the critic tracks its targets (1 is perfect).
 
 # %% alt="Return of each training episode against environment steps, mean over two seeds, one curve per setting."
