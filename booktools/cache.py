@@ -161,6 +161,10 @@ class Cache:
         self._fingerprint = fingerprint
         self.report = report   # count lookups in the test command's summary
 
+    def fingerprint_now(self) -> dict:
+        """The fingerprint this cache keys on, taken now."""
+        return self._fingerprint()
+
     def note(self, kind: str, outcome: str, seconds: float = 0.0, label: str = "") -> None:
         if self.report:
             note(kind, outcome, seconds, label)

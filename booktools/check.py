@@ -201,7 +201,7 @@ def verify(block: Block, cache: cachemod.Cache | None = None, kind: str = "block
         cache.note(kind, "hit", 0.0, block.label)
         return Verdict(None, True, None)
     start = time.perf_counter()
-    result = run(block, fingerprint=cache._fingerprint)
+    result = run(block, fingerprint=cache.fingerprint_now)
     message = failure(block, result)
     seconds = time.perf_counter() - start
     if message is None:   # only verified passes are stored; a failure always runs again

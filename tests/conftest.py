@@ -77,16 +77,36 @@ def _wait_for_prebuild(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The strict build of the site: the background prebuild if there is one, else built now."""
+def site(tmp_path_factory, request):
+    """The strict build of the site: the background prebuild if there is one, else built now,
+    once for all xdist workers of this run (the first to need it builds, the others wait)."""
     if "RLBOOK_SITE_DIR" in os.environ:
         return _wait_for_prebuild(Path(os.environ["RLBOOK_SITE_DIR"]))
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
-                           "-d", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
-    return out
+    try:
+        import fcntl
+    except ImportError:   # no file locks (Windows): each worker builds its own
+        fcntl = None
+    if fcntl is None or not hasattr(request.config, "workerinput"):
+        folder = tmp_path_factory.mktemp("site")
+        _build(folder)
+        return _wait_for_prebuild(folder)
+    shared = tmp_path_factory.getbasetemp().parent   # this run's folder, shared by its workers
+    folder = shared / "site-build"
+    with open(shared / "site-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "returncode").exists():
+            folder.mkdir(exist_ok=True)
+            _build(folder)
+    return _wait_for_prebuild(folder)
+
+
+def _build(folder: Path) -> None:
+    """Build the site into folder/site, as the prebuild does (build.log, returncode)."""
+    with open(folder / "build.log", "w") as log:
+        code = subprocess.call([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                                "-d", str(folder / "site")], cwd=ROOT, stdout=log,
+                               stderr=subprocess.STDOUT, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    (folder / "returncode").write_text(str(code))
 
 
 _NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py", "test_print.py"}
