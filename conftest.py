@@ -5,7 +5,8 @@ with the output the page shows (booktools.check); each page also gets a ``fences
 fails on python-looking fences that would be skipped silently and on other misuse of the
 markers (booktools.pages). On local runs a block whose code, expected output and environment
 are unchanged since it last passed is not run again (booktools.cache); the run ends with a
-line saying what was reused. The site-build fixtures are in tests/conftest.py.
+line saying what was reused (booktools/pytest_report.py). The site-build fixtures are in
+tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -20,20 +21,6 @@ from booktools.pages import DOCS, parse
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "display_only: a page block that is shown, never run")
-    if not hasattr(config, "workerinput"):
-        cache.start_report()   # workers and the site build append to it; the summary reads it
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not hasattr(config, "workerinput"):
-        line = cache.summary(cache.start_report())
-        if line:
-            terminalreporter.write_line(line)
-
-
-def pytest_unconfigure(config):
-    if not hasattr(config, "workerinput"):
-        cache.end_report()
 
 
 def pytest_collect_file(parent, file_path: Path):
