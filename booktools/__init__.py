@@ -5,7 +5,8 @@ The MkDocs hooks (hooks/) and the tests call these modules; none of them imports
 * ``pages``: the page model: fences, markers, runnable chains, snippet expansion with
   pymdownx's own preprocessor and mkdocs.yml's settings, the fence rules.
 * ``check``: runs a page's chains as a reader would and compares what they print.
-* ``cache``: the verification cache of local runs (never in CI).
+* ``cache``: the verification cache of local runs (never in CI); ``pytest_report``, the
+  summary line it adds to every test run.
 * ``accept``: rewrites a page's expected outputs from its code (``python3 dev.py accept``).
 * ``notebooks``: chapters and labs as notebooks; the labs executed.
 * ``figures``: the figure recipes of figures/ drawn in light and dark, and shown on pages.
