@@ -2,8 +2,9 @@
 # # Lab 9: PPO on CartPole, and what breaks it
 #
 # Chapter 9 built PPO the way CleanRL's `ppo.py` runs it, with the RL Baselines3 Zoo's
-# settings for CartPole-v1. Here it trains, and then four of its details are changed one at a
-# time, each on the same seeds. This lab is executed every time the site is built, so what
+# settings for CartPole-v1. Here it trains, and then four of its details are changed, one
+# setting at a time (two of them change a companion setting too, listed below), each on the
+# same seeds. This lab is executed every time the site is built, so what
 # you see below is what the code printed. Download it, change the numbers, and rerun.
 #
 # 1. How quickly does the default PPO balance the pole, seed by seed?
