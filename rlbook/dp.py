@@ -271,25 +271,35 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=Tr
 # --8<-- [end:value_iteration]
 
 
+_BLOCK = 65_536  # states per block of a sparse sweep: a block of Q (2 MB) stays in cache
+
+
 def _sparse_value_iteration(mdp, V, tol, max_iter, keep_history):
     """``value_iteration``'s sweeps for a sparse ``P`` (S * A, S): same values, less memory traffic.
 
     Each sweep is still ``max_a (r + gamma P V)``, with ``P @ (gamma V)`` one
-    sparse product. Two things change. Q is held transposed, (A, S): NumPy's
-    maximum over the 4 entries of each row of an (S, A) array costs more than
-    the product itself, while a maximum over the rows of an (A, S) array
-    streams contiguous memory. And without ``keep_history`` only the first and
-    the last values are kept.
+    sparse product. What follows the product runs block by block of states, so
+    that the block's Q stays in cache between the addition of ``r``, the maximum
+    over actions and the largest change. Within a block Q is held transposed,
+    (A, block): NumPy's maximum over the 4 entries of each row of an (S, A)
+    array costs more than the product itself, while a maximum over the rows of
+    an (A, block) array streams contiguous memory. Without ``keep_history`` only
+    the first and the last values are kept.
     """
     S, A = mdp.n_states, mdp.n_actions
     r_allowed = np.where(mdp.allowed, mdp.r, -np.inf)
-    Q_T = np.empty((A, S))  # Q transposed; Q_T.T is the (S, A) array Q, written in place
+    Q_block = np.empty((A, min(S, _BLOCK)))  # one block of Q, transposed
     history = [V]
     sweeps, converged = 0, False
     while sweeps < max_iter and not converged:
-        np.add((mdp.P @ (mdp.gamma * V)).reshape(S, A), r_allowed, out=Q_T.T)  # r + gamma P V
-        V_new = Q_T.max(axis=0)
-        change = np.max(np.abs(V_new - V))
+        gamma_PV = (mdp.P @ (mdp.gamma * V)).reshape(S, A)
+        V_new, change = np.empty(S), 0.0
+        for start in range(0, S, _BLOCK):
+            block = slice(start, min(start + _BLOCK, S))
+            Q = Q_block[:, : block.stop - start]
+            np.add(gamma_PV[block], r_allowed[block], out=Q.T)          # r + gamma P V
+            V_block = np.max(Q, axis=0, out=V_new[block])
+            change = max(change, np.max(np.abs(V_block - V[block])))
         V, sweeps, converged = V_new, sweeps + 1, change < tol
         if keep_history:
             history.append(V)

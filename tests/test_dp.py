@@ -593,3 +593,14 @@ def test_planning_errors_on_a_sparse_mdp_are_the_dense_ones(case):
     with pytest.raises(ValueError) as got:
         PLANNING_ERRORS[case](sparse_twin(dense))
     assert str(got.value) == str(expected.value)
+
+
+def test_sparse_sweeps_block_by_block_give_the_same_values(monkeypatch):
+    import rlbook.dp
+
+    dense = slippery_gridworld(10, slip=0.2, gamma=0.9)
+    whole = value_iteration(sparse_twin(dense))
+    monkeypatch.setattr(rlbook.dp, "_BLOCK", 7)  # 100 states: 14 blocks of 7 and one of 2
+    blocks = value_iteration(sparse_twin(dense))
+    assert np.array_equal(blocks.history, whole.history) and blocks.iterations == whole.iterations
+    assert_same_result(blocks, value_iteration(dense))
