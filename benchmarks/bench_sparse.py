@@ -18,7 +18,10 @@ fixed number of sweeps (no early stop). The time of one sweep is
 and clean-up (rlbook's final Q and greedy policy; quantecon's greedy policy and
 Markov chain) cancel out. Runs alternate, rlbook then quantecon, ``--rounds``
 times; each time is the minimum over rounds. After k2 sweeps both must hold the
-same values (printed: max |dV|).
+same values (printed: max |dV|). Times are CPU seconds of this process
+(``time.process_time``): on a shared machine the time other programs take the
+CPU away is left out, though their use of memory bandwidth still slows both
+libraries; the load average is printed before and after.
 
 Bound: one sweep must read every stored probability (8 bytes), its column index
 (4 bytes), every row pointer (4 bytes) and, for each stored entry, the value
@@ -63,6 +66,11 @@ SWEEPS = {100: (20, 220), 300: (5, 55), 1000: (2, 12)}  # (k1, k2) per grid size
 GB = 1e9
 
 
+def clock() -> float:
+    """CPU seconds of this process: time the machine gives to other work is not counted."""
+    return time.process_time()
+
+
 def open_grid(n: int) -> list[str]:
     """An n x n layout without walls: S top-left, G bottom-right."""
     row = " ".join("." * n)
@@ -84,9 +92,14 @@ def read_bandwidth(nbytes: int = 400_000_000, repeats: int = 7) -> tuple[float, 
 
 
 def _timed(fn, *args) -> float:
-    start = time.perf_counter()
+    start = clock()
     fn(*args)
-    return time.perf_counter() - start
+    return clock() - start
+
+
+def load() -> str:
+    """The 1-minute load average, where the platform reports one."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
 
 
 def sweep_bytes(P) -> int:
@@ -97,17 +110,17 @@ def sweep_bytes(P) -> int:
 def run_rlbook(mdp, sweeps: int):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # max_iter is reached on purpose
-        start = time.perf_counter()
+        start = clock()
         result = value_iteration(mdp, tol=1e-300, max_iter=sweeps, keep_history=False)
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
     assert result.iterations == sweeps
     return elapsed, result.V
 
 
 def run_quantecon(ddp, n_states: int, sweeps: int):
-    start = time.perf_counter()
+    start = clock()
     result = ddp.value_iteration(v_init=np.zeros(n_states), epsilon=1e-300, max_iter=sweeps)
-    elapsed = time.perf_counter() - start
+    elapsed = clock() - start
     assert result.num_iter == sweeps
     return elapsed, result.v
 
@@ -181,7 +194,8 @@ def main():
     import scipy
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"quantecon {quantecon.__version__}, {os.cpu_count()} CPUs, {platform.machine()}")
+          f"quantecon {quantecon.__version__}, {os.cpu_count()} CPUs, {platform.machine()}; "
+          f"load average {load()} (other work on the machine slows both libraries)")
     read_bw, copy_bw = read_bandwidth()
     print(f"memory bandwidth: read {read_bw / GB:.1f} GB/s (ndarray.max), copy "
           f"{copy_bw / GB:.1f} GB/s (np.copyto, read + write); one thread each")
@@ -218,6 +232,7 @@ def main():
               f"{r['ours'] * 1e3:>9.3f} {r['theirs'] * 1e3:>12.3f} {r['ours'] / r['theirs']:>6.2f} "
               f"{r['bound'] * 1e3:>8.3f} {r['ours'] / r['bound']:>6.2f} "
               f"{r['product'] * 1e3:>7.3f} {r['dV']:>8.1e}")
+    print(f"load average at the end: {load()}")
     print("ratio = rlbook / quantecon (below 1: rlbook faster); /bound = rlbook / bound; "
           "P@V = SciPy's sparse product alone; max|dV| = values after k2 sweeps, rlbook - quantecon")
 
