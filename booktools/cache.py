@@ -143,7 +143,7 @@ def fingerprint() -> dict:
 # --- the store ------------------------------------------------------------------------------
 
 # Entries kept per kind: about two edits' worth of labs and figures, every block of a few.
-KEEP = {"block": 5000, "notebook": 200, "lab": 40, "figures": 3}
+KEEP = {"block": 5000, "notebook": 200, "lab": 40, "lab-html": 40, "figures": 3}
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ def end_report() -> None:
 
 
 KINDS = {"block": "page blocks", "notebook": "chapter notebooks", "lab": "labs",
-         "figures": "figure sets"}
+         "lab-html": "lab pages", "figures": "figure sets"}
 
 
 def summary(report: Path) -> str | None:

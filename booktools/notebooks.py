@@ -154,6 +154,28 @@ def execute_lab(path: str, folder: str, cache: cachemod.Cache | None = None) -> 
     return out
 
 
+def render_lab(render, executed_path: str, cache: cachemod.Cache | None = None,
+               **options) -> str:
+    """``render(executed_path, **options)``: the executed lab as HTML (mkdocs-jupyter's
+    nb2html), reused from the cache when the executed notebook, the options and the
+    fingerprint (which covers the installed nbconvert and mkdocs-jupyter) are unchanged."""
+    if cache is None:
+        return render(executed_path, **options)
+    notebook = Path(executed_path).read_text(encoding="utf-8")
+    key = cache.key("lab-html", notebook=notebook, options=repr(sorted(options.items())))
+    hit = cache.get(key)
+    name = os.path.basename(executed_path)
+    if hit is not None:
+        cache.note("lab-html", "hit", 0.0, name)
+        return hit["html"]
+    start = time.perf_counter()
+    html = render(executed_path, **options)
+    seconds = time.perf_counter() - start
+    cache.put(key, {"lab": name, "seconds": seconds, "html": html})
+    cache.note("lab-html", "miss", seconds, name)
+    return html
+
+
 def _execute(path: str, out: str) -> None:
     import jupytext
     import nbclient

@@ -8,8 +8,8 @@ The logic lives in booktools.notebooks; this hook wires it into MkDocs:
 * the labs are executed two at a time as soon as the files are known (booktools'
   ``execute_lab``, reused from the verification cache on local runs); mkdocs-jupyter
   (``execute: true``, ``allow_errors: false``) would run them one after another while
-  rendering. Its renderer is handed the executed notebook instead; a cell error still fails
-  the build;
+  rendering. Its renderer is handed the executed notebook instead (and its HTML is reused
+  from the cache too); a cell error still fails the build;
 * the rendered page loses the template's outside scripts, its inline CSS and base64 figures
   become shared files, and every figure needs alt text from its cell (``# %% alt="..."``).
 """
@@ -27,8 +27,8 @@ from mkdocs.structure.files import File
 
 from booktools import cache
 from booktools.errors import BuildError
-from booktools.notebooks import (execute_lab, figure_alts, lab_notebook, strip_outside_scripts,
-                                 unbundle)
+from booktools.notebooks import (execute_lab, figure_alts, lab_notebook, render_lab,
+                                 strip_outside_scripts, unbundle)
 
 _LAB = re.compile(r"^labs/lab[^/]*\.py$")
 
@@ -43,15 +43,17 @@ def notebook_uri(src_uri: str) -> str:
 
 _executed: dict[str, Future] = {}
 _pool: ThreadPoolExecutor | None = None
+_cache: cache.Cache | None = None   # this build's verification cache (None: off)
 
 
 def _render_executed(original):
-    """Wrap mkdocs-jupyter's nb2html so that it renders the lab we already executed."""
+    """Wrap mkdocs-jupyter's nb2html so that it renders the lab we already executed (its HTML
+    reused from the verification cache when that notebook was rendered so before)."""
 
     def nb2html(nb_path, execute=False, **kwargs):
         future = _executed.get(os.path.abspath(str(nb_path)))
         if execute and future is not None:
-            return original(future.result(), execute=False, **kwargs)
+            return render_lab(original, future.result(), _cache, execute=False, **kwargs)
         return original(nb_path, execute=execute, **kwargs)
 
     nb2html.rlbook_wrapped = original
@@ -61,19 +63,19 @@ def _render_executed(original):
 def on_files(files, config):
     from mkdocs_jupyter import convert
 
-    global _pool
+    global _pool, _cache
     if not getattr(convert.nb2html, "rlbook_wrapped", None):
         convert.nb2html = _render_executed(convert.nb2html)
     if _pool is not None:
         _pool.shutdown(wait=True)
     _pool = ThreadPoolExecutor(max_workers=2)
     folder = tempfile.mkdtemp(prefix="rlbook-labs-")
-    verified = cache.default()
+    _cache = cache.default()
     _executed.clear()
     for file in list(files):
         if is_lab(file.src_uri):
             _executed[os.path.abspath(file.abs_src_path)] = _pool.submit(
-                execute_lab, file.abs_src_path, folder, verified)
+                execute_lab, file.abs_src_path, folder, _cache)
             files.append(File.generated(config, notebook_uri(file.src_uri),
                                         content=lab_notebook(file.abs_src_path)))
     return files

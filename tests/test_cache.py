@@ -387,3 +387,21 @@ def test_the_rlbook_hashed_is_the_one_blocks_import(tmp_path, monkeypatch):
         assert cache.package_dir("rlbook") == Path(rlbook.__file__).resolve().parent
     finally:
         cache._resolved.cache_clear()
+
+
+def test_a_lab_page_is_rendered_again_when_the_notebook_or_the_options_change(tmp_path, store):
+    rendered = []
+
+    def render(path, **options):
+        rendered.append(options)
+        return f"<html>{Path(path).read_text()} {sorted(options.items())}</html>"
+
+    executed = tmp_path / "lab01_demo.ipynb"
+    executed.write_text('{"cells": []}')
+    first = notebooks.render_lab(render, str(executed), store, theme="light")
+    assert notebooks.render_lab(render, str(executed), store, theme="light") == first
+    assert len(rendered) == 1
+    notebooks.render_lab(render, str(executed), store, theme="dark")
+    executed.write_text('{"cells": [1]}')
+    notebooks.render_lab(render, str(executed), store, theme="light")
+    assert len(rendered) == 3
