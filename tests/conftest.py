@@ -243,10 +243,11 @@ class Watch:
         self.page.emulate_media(media="screen", color_scheme=color_scheme)
         self.page.context.clear_permissions()
 
-    def goto(self, path: str):
+    def goto(self, path: str, timeout: float | None = None):
         # "load" comes after every script has run (KaTeX and reader.js render on
         # DOMContentLoaded); test_every_page_loads_cleanly also waits for pending requests.
-        self.page.goto(self.origin + path, wait_until="load")
+        # timeout (ms) overrides the context's 10 s, for print/, the whole book on one page.
+        self.page.goto(self.origin + path, wait_until="load", timeout=timeout)
         return self.page
 
 

@@ -278,7 +278,9 @@ def test_task_list_boxes_left_as_lists_are_named(site, browser, origin, watch):
     its item (axe's label rule found 155 unnamed boxes there)."""
     if not (site / "print/index.html").exists():
         pytest.skip("no print/ page in this build")
-    page = watch.goto("print/")
+    # The whole book renders all its math and code at once: 10 s was too short on a loaded
+    # 2-core CI machine (Page.goto timed out there), so this one page gets 90 s.
+    page = watch.goto("print/", timeout=90_000)
     names = page.evaluate("""() => Array.from(document.querySelectorAll(
         'li.task-list-item input'), box => box.getAttribute('aria-label') || '')""")
     assert len(names) > 20 and all(name.strip() for name in names), names[:5]
