@@ -350,6 +350,58 @@ class TabularMDP:
         """Whether ``P`` is stored sparse, as a CSR matrix of shape (S * A, S)."""
         return _is_sparse(self.P)
 
+    def outcomes(self, s: int, a: int):
+        """The possible results of taking action ``a`` in state ``s``, dense or sparse alike.
+
+        Parameters
+        ----------
+        s, a : int or str
+            A state and an action, by index or by name.
+
+        Returns
+        -------
+        next_states : ndarray of int, shape (k,)
+            The states ``s2`` with ``P[s, a, s2] > 0``, in increasing order (empty for a
+            forbidden action; a terminal state's only outcome is itself).
+        probabilities : ndarray of float, shape (k,)
+            ``P[s, a, next_states]``.
+        rewards : ndarray of float, shape (k,)
+            The reward of each transition: ``R[s, a, s2]``, or ``R[s, a]`` for every ``s2``
+            when rewards are given per state-action pair.
+
+        Raises
+        ------
+        ValueError
+            If ``s`` or ``a`` is not a valid index.
+
+        Examples
+        --------
+        >>> import numpy as np, rlbook
+        >>> P = np.array([[[0.25, 0.75]], [[0.0, 1.0]]])
+        >>> mdp = rlbook.TabularMDP(P, R=[[1.0], [0.0]], gamma=0.9, terminal=[1])
+        >>> nxt, prob, rew = mdp.outcomes(0, 0)
+        >>> print(nxt.tolist(), prob.tolist(), rew.tolist())
+        [0, 1] [0.25, 0.75] [1.0, 1.0]
+        """
+        s, a = self.state_index(s), self.action_index(a)
+        if self.is_sparse:
+            row = s * self.n_actions + a
+            lo, hi = self.P.indptr[row], self.P.indptr[row + 1]
+            nxt = self.P.indices[lo:hi].astype(np.int64)
+            prob = self.P.data[lo:hi].astype(float)
+            keep = prob > 0
+            nxt, prob = nxt[keep], prob[keep]
+            if self.R.ndim == 2 and not _is_sparse(self.R):
+                rew = np.full(nxt.size, float(self.R[s, a]))
+            else:   # sparse R (S * A, S): a row of it, read at the successors
+                rew = np.asarray(self.R[[row], :][:, nxt].toarray(), dtype=float).ravel()
+        else:
+            nxt = np.flatnonzero(self.P[s, a] > 0)
+            prob = np.array(self.P[s, a, nxt], dtype=float)
+            rew = (np.array(self.R[s, a, nxt], dtype=float) if self.R.ndim == 3
+                   else np.full(nxt.size, float(self.R[s, a])))
+        return nxt, prob, rew
+
     def state_index(self, state, *, what="state") -> int:
         """The index of ``state``, given by name or by index.
 

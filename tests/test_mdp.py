@@ -6,6 +6,7 @@ from scipy import sparse as sp
 
 from rlbook.envs.gridworld import GridWorld
 from rlbook.mdp import TabularMDP
+from rlbook.problems import access_review_mdp, slippery_gridworld
 
 
 def two_state(**kwargs):
@@ -563,3 +564,32 @@ def test_sparse_twin_helper_round_trips():
 
 def test_is_sparse():
     assert not two_state().is_sparse and sparse_twin(two_state()).is_sparse
+
+
+@pytest.mark.parametrize("make", [lambda: two_state(), lambda: access_review_mdp(),
+                                  lambda: slippery_gridworld(4, slip=0.2)])
+def test_outcomes_are_the_same_read_from_dense_and_sparse_P(make):
+    dense = make()
+    sparse = sparse_twin(dense)
+    for s in range(dense.n_states):
+        for a in range(dense.n_actions):
+            for got, want in zip(sparse.outcomes(s, a), dense.outcomes(s, a)):
+                np.testing.assert_array_equal(got, want)
+            nxt, prob, rew = dense.outcomes(s, a)
+            assert (prob > 0).all() and nxt.tolist() == np.flatnonzero(dense.P[s, a]).tolist()
+            if dense.allowed[s, a] and not dense.terminal[s]:
+                assert prob @ rew == pytest.approx(dense.r[s, a])
+
+
+def test_outcomes_per_transition_rewards_and_bad_indices():
+    spec = {("wait", "poll"): [(0.25, "done", 3.0), (0.75, "wait", -1.0)]}
+    mdp = TabularMDP.from_transitions(spec, 0.9, terminal=["done"])
+    for m in (mdp, sparse_twin(mdp)):
+        nxt, prob, rew = m.outcomes("wait", "poll")
+        assert [m.states[i] for i in nxt] == ["done", "wait"] or \
+            [m.states[i] for i in nxt] == ["wait", "done"]
+        assert dict(zip((m.states[i] for i in nxt), rew)) == {"done": 3.0, "wait": -1.0}
+        with pytest.raises(ValueError, match="state"):
+            m.outcomes(7, 0)
+        with pytest.raises(ValueError, match="action"):
+            m.outcomes(0, "jump")

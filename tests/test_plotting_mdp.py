@@ -132,3 +132,15 @@ def test_plot_mdp_default_layout_and_node_labels(access_review, ax):
     texts = _labels(ax)
     assert "done" in texts and "closed" not in texts
     assert "new\nrequest" in texts
+
+
+def test_edge_labels_read_a_sparse_P_as_its_dense_twin(access_review, loopy):
+    from scipy import sparse as sp
+
+    for dense in (access_review, loopy):
+        S, A = dense.n_states, dense.n_actions
+        R = dense.R if dense.R.ndim == 2 else sp.csr_array(dense.R.reshape(S * A, S))
+        sparse = TabularMDP(sp.csr_array(dense.P.reshape(S * A, S)), R, dense.gamma,
+                            states=dense.states, actions=dense.actions,
+                            terminal=dense.terminal, allowed=dense.allowed)
+        assert edge_labels(sparse) == edge_labels(dense)

@@ -154,3 +154,28 @@ def test_start_validation():
         TabularEnv(mdp, start=[0.5, 0.5 + 2 * PROB_TOL, 0.0, 0.0])
     with pytest.raises(ValueError, match="max_steps must be a positive integer or None; got 0"):
         TabularEnv(mdp, max_steps=0)
+
+
+def test_a_sparse_mdp_gives_the_same_episodes_as_its_dense_twin():
+    from scipy import sparse as sp
+
+    for dense in (coin_mdp(R3=True), coin_mdp(R3=False), access_review_mdp()):
+        S, A = dense.n_states, dense.n_actions
+        R = dense.R if dense.R.ndim == 2 else sp.csr_array(dense.R.reshape(S * A, S))
+        sparse = TabularMDP(sp.csr_array(dense.P.reshape(S * A, S)), R, dense.gamma,
+                            states=dense.states, actions=dense.actions,
+                            terminal=dense.terminal, allowed=dense.allowed)
+        assert sparse.is_sparse
+        episodes = []
+        for mdp in (dense, sparse):
+            env, steps = TabularEnv(mdp), []
+            for seed in range(20):
+                s, info = env.reset(seed=seed)
+                done = False
+                while not done:
+                    a = int(np.flatnonzero(info["action_mask"])[seed % int(info["action_mask"].sum())])
+                    s, r, term, trunc, info = env.step(a)
+                    steps.append((s, r))
+                    done = term or trunc
+            episodes.append(steps)
+        assert episodes[0] == episodes[1]

@@ -61,21 +61,16 @@ class TabularEnv(DiscreteEnv):
         self.start = self._start_distribution(start)
         self._start_draw = Categorical(self.start)   # over every state: a reset draws once
 
-        # Per (s, a): a sampler over the possible next states, those states and their rewards.
-        P = mdp.P
-        R3 = mdp.R if np.ndim(mdp.R) == 3 else None
+        # Per (s, a): a sampler over the possible next states, those states and their rewards
+        # (TabularMDP.outcomes reads them from a dense or a sparse P alike).
         self._outcomes = {}
         for s in range(n_states):
             for a in range(n_actions):
-                nxt = np.flatnonzero(P[s, a] > 0)
+                nxt, prob, rewards = mdp.outcomes(s, a)
                 if not nxt.size:                   # a forbidden action: never sampled
                     continue
-                if R3 is None:
-                    rewards = [float(mdp.R[s, a])] * len(nxt)
-                else:
-                    rewards = [float(R3[s, a, s2]) for s2 in nxt]
-                self._outcomes[s, a] = (Categorical(P[s, a, nxt]), [int(s2) for s2 in nxt],
-                                        rewards)
+                self._outcomes[s, a] = (Categorical(prob), [int(s2) for s2 in nxt],
+                                        [float(r) for r in rewards])
         self._terminal = [bool(t) for t in mdp.terminal]
         self._masks = [np.asarray(row, dtype=np.int8) for row in mdp.allowed]
 

@@ -65,7 +65,6 @@ def edge_labels(mdp, *, from_states=None, actions=None, reward_fmt="{:+g}", prob
         sources = [_index(states, name, "state") for name in from_states]
     chosen = (range(len(action_names)) if actions is None
               else [_index(action_names, name, "action") for name in actions])
-    R = np.asarray(mdp.R, dtype=float)
     edges = []
     for s in sources:
         if mdp.terminal[s]:
@@ -73,9 +72,8 @@ def edge_labels(mdp, *, from_states=None, actions=None, reward_fmt="{:+g}", prob
         for a in chosen:
             if not mdp.allowed[s, a]:
                 continue
-            for s2 in np.flatnonzero(mdp.P[s, a] > 0):
-                p = float(mdp.P[s, a, s2])
-                reward = float(R[s, a, s2] if R.ndim == 3 else mdp.r[s, a])
+            for s2, p, reward in zip(*mdp.outcomes(s, a)):
+                p, reward = float(p), float(reward)
                 parts = [reward_fmt.format(reward)]
                 if p < 1.0 - 1e-12:
                     parts.insert(0, prob_fmt.format(p))

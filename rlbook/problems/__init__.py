@@ -5,6 +5,8 @@
   chapter 11's access requests (cases, outcome table, sampled outcomes, a log);
 * ``gridworlds`` -- Sutton and Barto's 5x5 and 4x4 grids, the walled 3x3 grid,
   any text layout, and large slippery grids;
+* ``maze`` -- random mazes as text layouts and their slippery MDPs, stored
+  sparse (chapter 4's 300 x 300 maze);
 * ``support_router`` -- a support-ticket router (chapter 2);
 * ``short_corridor`` -- Sutton and Barto's corridor with switched actions,
   whose best policy is stochastic (chapter 8);
@@ -46,6 +48,7 @@ from rlbook.problems.length_hacking import (
     beta_sweep,
     length_hacking_scenario,
 )
+from rlbook.problems.maze import intended_route, make_maze, maze_mdp
 from rlbook.problems.short_corridor import short_corridor
 from rlbook.problems.support_router import support_router_mdp
 
@@ -68,7 +71,10 @@ __all__ = [
     "beta_sweep",
     "gridworld_4x4",
     "gridworld_mdp",
+    "intended_route",
     "length_hacking_scenario",
+    "make_maze",
+    "maze_mdp",
     "outcome_table",
     "route_outcomes",
     "short_corridor",
