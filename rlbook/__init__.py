@@ -15,7 +15,15 @@ from rlbook.dp import (
     value_iteration,
 )
 from rlbook.dqn import DQNConfig, ReplayBuffer, dqn
-from rlbook.envs import CartPole, Discrete, GridWorld, MountainCar, TabularEnv, cliff_walking
+from rlbook.envs import (
+    CartPole,
+    Discrete,
+    GridWorld,
+    MountainCar,
+    TabularEnv,
+    cliff_walking,
+    register_gymnasium,
+)
 from rlbook.exploration import boltzmann, epsilon_greedy, exponential_decay, linear_decay
 from rlbook.evaluation import (
     ReturnSummary,
@@ -61,6 +69,7 @@ __all__ = [
     "Episode",
     "GridWorld",
     "discounted_return",
+    "register_gymnasium",
     "returns_to_go",
     "rollout",
     # chapter 2: Markov decision processes

@@ -32,36 +32,15 @@ Chapter 7 of the book learns to balance it with DQN.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from rlbook.envs.base import DiscreteEnv
-from rlbook.envs.spaces import Discrete
+from rlbook.envs.spaces import Box, Discrete   # Box lived here first: keep the import working
 
 __all__ = ["Box", "CartPole", "LEFT", "RIGHT"]
 
 LEFT, RIGHT = 0, 1
-
-
-@dataclass(frozen=True, eq=False)
-class Box:
-    """Real vectors between ``low`` and ``high`` (the attributes of ``gymnasium.spaces.Box``)."""
-
-    low: np.ndarray
-    high: np.ndarray
-
-    @property
-    def shape(self) -> tuple:
-        return np.shape(self.low)
-
-    def contains(self, x) -> bool:
-        """Whether ``x`` has this shape and lies within the bounds."""
-        x = np.asarray(x)
-        return x.shape == self.shape and bool(np.all((x >= self.low) & (x <= self.high)))
-
-    def __contains__(self, x) -> bool:
-        return self.contains(x)
 
 
 class CartPole(DiscreteEnv):

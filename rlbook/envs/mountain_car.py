@@ -30,8 +30,7 @@ import math
 import numpy as np
 
 from rlbook.envs.base import DiscreteEnv
-from rlbook.envs.cartpole import Box
-from rlbook.envs.spaces import Discrete
+from rlbook.envs.spaces import Box, Discrete
 
 __all__ = ["MountainCar", "BACKWARD", "COAST", "FORWARD"]
 

@@ -1,8 +1,10 @@
-"""A minimal discrete space with the attributes of ``gymnasium.spaces.Discrete``.
+"""Minimal spaces with the attributes of ``gymnasium.spaces.Discrete`` and ``Box``.
 
 rlbook does not depend on Gymnasium; its environments expose spaces that
-answer the same questions (``n``, ``contains``, ``sample``), so that code
-written against Gymnasium's API runs on them unchanged.
+answer the same questions (``n``, ``contains``, ``sample``; ``low``, ``high``,
+``shape``), so that code written against Gymnasium's API runs on them
+unchanged. :func:`rlbook.envs.gymnasium_env.to_gymnasium_space` turns each
+into Gymnasium's own.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from rlbook.validate import check_integer
+
+
+__all__ = ["Box", "Discrete"]
 
 
 @dataclass(frozen=True)
@@ -36,3 +41,23 @@ class Discrete:
     def sample(self, rng: np.random.Generator) -> int:
         """A uniformly random element, drawn from the passed ``rng``."""
         return int(rng.integers(self.n))
+
+
+@dataclass(frozen=True, eq=False)
+class Box:
+    """Real vectors between ``low`` and ``high`` (the attributes of ``gymnasium.spaces.Box``)."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+    @property
+    def shape(self) -> tuple:
+        return np.shape(self.low)
+
+    def contains(self, x) -> bool:
+        """Whether ``x`` has this shape and lies within the bounds."""
+        x = np.asarray(x)
+        return x.shape == self.shape and bool(np.all((x >= self.low) & (x <= self.high)))
+
+    def __contains__(self, x) -> bool:
+        return self.contains(x)
