@@ -15,6 +15,7 @@ import pytest
 
 import rlbook
 from rlbook.envs import Bandit, CartPole, GridWorld, MountainCar, TabularEnv, cliff_walking
+from rlbook.envs.base import DiscreteEnv
 from rlbook.problems import access_review_bandit, access_review_mdp, support_router_mdp
 from rlbook.problems.short_corridor import short_corridor
 
@@ -75,8 +76,26 @@ def test_the_registered_ids():
 
 
 def test_every_rlbook_environment_has_an_id():
+    # A new environment in rlbook.envs fails this until it is registered too.
+    envs = {cls for cls in vars(rlbook.envs).values()
+            if isinstance(cls, type) and issubclass(cls, DiscreteEnv) and cls is not DiscreteEnv}
     made = {type(gym.make(i, **KWARGS.get(i, {})).unwrapped.book_env) for i in IDS}
-    assert made == {GridWorld, TabularEnv, Bandit, CartPole, MountainCar}
+    assert made == envs == {GridWorld, TabularEnv, Bandit, CartPole, MountainCar}
+
+
+GYMNASIUMS_OWN_ROUTE = """
+import gymnasium as gym
+env = gym.make("rlbook.envs.gymnasium_env:rlbook/CliffWalking-v0", max_episode_steps=3)
+print(env.reset(seed=0)[0], [env.step(1)[:4] for _ in range(3)])
+"""
+
+
+def test_gymnasiums_module_colon_id_route_registers_the_ids():
+    # In a fresh process: Gymnasium 1.x imports the module named before the colon.
+    out = subprocess.run([sys.executable, "-c", GYMNASIUMS_OWN_ROUTE], capture_output=True,
+                         text=True, cwd=ROOT, check=True)
+    assert out.stdout == ("36 [(36, -100.0, False, False), (36, -100.0, False, False), "
+                          "(36, -100.0, False, True)]\n")
 
 
 # -- Gymnasium's own checker ---------------------------------------------------

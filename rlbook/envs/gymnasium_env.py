@@ -24,7 +24,10 @@ an illegal pick-up or drop-off in Gymnasium's Taxi); ``forbidden_reward=None``
 keeps the book's ``ValueError``. The mask still says which actions exist.
 
 The functions below are the creators behind the ids of
-:mod:`rlbook.envs.registration`; each takes the book's parameters.
+:mod:`rlbook.envs.registration`; each takes the book's parameters. Importing
+this module registers the ids, so Gymnasium's own routes work too:
+``gymnasium.register_envs(rlbook.envs.gymnasium_env)``, or
+``gymnasium.make("rlbook.envs.gymnasium_env:rlbook/CliffWalking-v0")``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from rlbook.envs.cartpole import CartPole
 from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.gridworld import GridWorld
 from rlbook.envs.mountain_car import MountainCar
+from rlbook.envs.registration import register_gymnasium
 from rlbook.envs.spaces import Box, Discrete
 from rlbook.envs.tabular import TabularEnv
 from rlbook.validate import check_choice
@@ -246,3 +250,6 @@ def mountain_car(*, render_mode=None, max_steps=None):
     """``rlbook/MountainCar-v0``: :class:`~rlbook.envs.MountainCar`, cut at 200 steps by ``TimeLimit``."""
     _no_step_cap(max_steps)
     return GymnasiumEnv(MountainCar(max_steps=None), render_mode=render_mode)
+
+
+register_gymnasium()     # importing this module is Gymnasium's "module:id" route to the ids

@@ -8,8 +8,9 @@ book environment, with the book's parameters as keyword arguments of
 the only step limit. Chapter 1 of the book shows the route.
 
 Gymnasium 1.x loads no plugins by itself (the ``gymnasium.envs`` entry-point
-group of Gymnasium 0.26 to 0.29 is gone), so the ids exist once this has
-run::
+group of Gymnasium 0.26 to 0.29 is gone), so the ids exist once this has run,
+or once :mod:`rlbook.envs.gymnasium_env` is imported (which
+``gymnasium.make("rlbook.envs.gymnasium_env:rlbook/CliffWalking-v0")`` does)::
 
     import gymnasium as gym
     import rlbook
