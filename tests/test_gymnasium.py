@@ -1,4 +1,4 @@
-"""Tests for rlbook's environments as Gymnasium environments (rlbook.envs.gymnasium_env, .registration).
+"""Tests for rlbook.envs.gymnasium_env and rlbook.envs.registration: the Gymnasium route.
 
 Gymnasium is installed in the test venv and in CI (the ``test`` extra); these tests
 skip only where it is absent. The test that rlbook works without it runs everywhere.
@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 IDS = rlbook.register_gymnasium()
 
 # Keyword arguments each id is made with below (the bandit has no default outcomes).
-KWARGS = {"rlbook/Bandit-v0": {"outcomes": [1.0, [[0.5, 0.0], [0.5, 4.0]], [[0.9, 0.0], [0.1, 20.0]]]}}
+KWARGS = {"rlbook/Bandit-v0": {"outcomes": [1.0, [[0.5, 0.0], [0.5, 4.0]],
+                                            [[0.9, 0.0], [0.1, 20.0]]]}}
 
 
 def book_env(env_id, max_steps, **kwargs):
@@ -284,6 +285,25 @@ def test_same_seed_same_episode_through_make_vector_and_directly(env_id, seed):
     assert len(through_make) > 1
 
 
+def test_async_vector_env_steps_as_the_sync_one():
+    # The PPO chapter's parallel rollouts: the environments in worker processes.
+    actions = np.random.default_rng(0).integers(2, size=(60, 2))
+
+    def run(mode):
+        vec = gym.make_vec("rlbook/CartPole-v0", num_envs=2, vectorization_mode=mode)
+        obs, _ = vec.reset(seed=11)
+        out = [obs]
+        for a in actions:                                   # episodes end and restart inside
+            obs, reward, terminated, truncated, _ = vec.step(a)
+            out += [obs, reward, terminated, truncated]
+        vec.close()
+        return out
+
+    sync, in_processes = run("sync"), run("async")
+    assert len(sync) == len(in_processes) and all(map(same, sync, in_processes))
+    assert any(t.any() for t in sync[3::4])                 # an episode did end
+
+
 def test_different_seeds_give_different_episodes():
     env = gym.make("rlbook/GridWorld-v0", slip=0.5)
     runs = [first_episode(env.step, lambda s: env.reset(seed=s), 4, 0) for _ in range(2)]
@@ -326,7 +346,8 @@ def test_record_episode_statistics_on_the_continuous_observations(env_id):
         obs, info = e.reset(seed=5)
         rewards, done = [], False
         while not done:                            # push the way the pole leans / the car moves
-            obs, reward, terminated, truncated, info = e.step(int(obs[-1] > 0) * (e.action_space.n - 1))
+            action = int(obs[-1] > 0) * (e.action_space.n - 1)
+            obs, reward, terminated, truncated, info = e.step(action)
             rewards.append(reward)
             done = terminated or truncated
         if e is env:
@@ -352,8 +373,8 @@ import rlbook
 from rlbook.envs import Bandit, CartPole, MountainCar, TabularEnv, cliff_walking
 from rlbook.problems import access_review_mdp
 
-for env in (rlbook.GridWorld(["S . .", ". # .", ". . G"], max_steps=50), cliff_walking(max_steps=50),
-            TabularEnv(access_review_mdp(), start="new_request"), Bandit([1.0, 2.0])):
+for env in (rlbook.GridWorld(["S . .", ". # .", ". . G"], max_steps=50),
+            cliff_walking(max_steps=50), TabularEnv(access_review_mdp(), start="new_request"), Bandit([1.0, 2.0])):
     print(f"{rlbook.rollout(env, seed=0).discounted_return(1.0):.1f}", end=" ")
 for env in (CartPole(), MountainCar(max_steps=20)):
     env.reset(seed=0)

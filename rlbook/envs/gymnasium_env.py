@@ -184,6 +184,9 @@ class GymnasiumEnv(gymnasium.Env):
 
 
 # -- the creators behind the registered ids ---------------------------------------
+# gymnasium.make(id, **kwargs) calls these with the keyword arguments it was given.
+# Each raises what the book environment raises (ValueError naming the argument) and
+# ValueError for max_steps, whose place Gymnasium's max_episode_steps takes.
 
 def _no_step_cap(max_steps):
     if max_steps is not None:
@@ -194,7 +197,26 @@ def _no_step_cap(max_steps):
 
 def grid_world(layout=CHAPTER_1_LAYOUT, *, step_reward=-1.0, goals=None, cliff_reward=-100.0,
                slip=0.0, render_mode=None, max_steps=None):
-    """``rlbook/GridWorld-v0``: a :class:`~rlbook.envs.GridWorld` (default: chapter 1's grid)."""
+    """``rlbook/GridWorld-v0``: a :class:`~rlbook.envs.GridWorld`, by default chapter 1's grid.
+
+    Parameters
+    ----------
+    layout, step_reward, goals, cliff_reward, slip
+        As in :class:`~rlbook.envs.GridWorld`.
+    render_mode : {None, "ansi"}
+    max_steps : None
+        Rejected: the step limit is ``max_episode_steps`` (default 100).
+
+    Returns
+    -------
+    GymnasiumEnv
+
+    Raises
+    ------
+    ValueError
+        If ``GridWorld`` rejects the grid, ``render_mode`` is unknown or
+        ``max_steps`` is given.
+    """
     _no_step_cap(max_steps)
     return GymnasiumEnv(GridWorld(layout, step_reward=step_reward, goals=goals,
                                   cliff_reward=cliff_reward, slip=slip),
@@ -202,7 +224,11 @@ def grid_world(layout=CHAPTER_1_LAYOUT, *, step_reward=-1.0, goals=None, cliff_r
 
 
 def cliff(*, render_mode=None, max_steps=None):
-    """``rlbook/CliffWalking-v0``: :func:`~rlbook.envs.cliff_walking`, Sutton and Barto's Example 6.6."""
+    """``rlbook/CliffWalking-v0``: :func:`~rlbook.envs.cliff_walking`, the cliff of Example 6.6.
+
+    No step limit, as Gymnasium's ``CliffWalking-v1``. Parameters, returns
+    and errors as :func:`grid_world`'s.
+    """
     _no_step_cap(max_steps)
     return GymnasiumEnv(cliff_walking(), render_mode=render_mode)
 
@@ -215,39 +241,98 @@ def _tabular(mdp, start, forbidden_reward, render_mode, max_steps):
 
 def access_review(*, abandon=0.0, start="new_request", forbidden_reward=FORBIDDEN_REWARD,
                   render_mode=None, max_steps=None):
-    """``rlbook/AccessReview-v0``: :func:`~rlbook.problems.access_review_mdp` as a :class:`~rlbook.envs.TabularEnv`."""
-    return _tabular(problems.access_review_mdp(abandon), start, forbidden_reward, render_mode, max_steps)
+    """``rlbook/AccessReview-v0``: the access-review MDP as a :class:`~rlbook.envs.TabularEnv`.
+
+    Parameters
+    ----------
+    abandon : float, default 0.0
+        As in :func:`~rlbook.problems.access_review_mdp`.
+    start : int, str or sequence of float, default "new_request"
+        As in :class:`~rlbook.envs.TabularEnv`.
+    forbidden_reward : float or None, default -10.0
+        What a forbidden action pays, staying put; None raises (the book's rule).
+    render_mode : None
+    max_steps : None
+        Rejected: the step limit is ``max_episode_steps`` (default 100).
+
+    Returns
+    -------
+    GymnasiumEnv
+
+    Raises
+    ------
+    ValueError
+        If ``abandon`` is outside [0, 1], ``start`` is not a valid start,
+        ``render_mode`` is not None or ``max_steps`` is given.
+    """
+    return _tabular(problems.access_review_mdp(abandon), start, forbidden_reward, render_mode,
+                    max_steps)
 
 
 def support_router(*, start="new_low", forbidden_reward=FORBIDDEN_REWARD, render_mode=None,
                    max_steps=None):
-    """``rlbook/SupportRouter-v0``: :func:`~rlbook.problems.support_router_mdp` as a :class:`~rlbook.envs.TabularEnv`."""
-    return _tabular(problems.support_router_mdp(), start, forbidden_reward, render_mode, max_steps)
+    """``rlbook/SupportRouter-v0``: :func:`~rlbook.problems.support_router_mdp` as an environment.
+
+    Parameters, returns and errors as :func:`access_review`'s (without ``abandon``).
+    """
+    return _tabular(problems.support_router_mdp(), start, forbidden_reward, render_mode,
+                    max_steps)
 
 
 def short_corridor(*, render_mode=None, max_steps=None):
-    """``rlbook/ShortCorridor-v0``: Sutton and Barto's Example 13.1 as a :class:`~rlbook.envs.TabularEnv`."""
+    """``rlbook/ShortCorridor-v0``: Sutton and Barto's Example 13.1 as an environment.
+
+    Every action is allowed everywhere; the step limit is 1,000 (both
+    deterministic policies never reach the goal). Errors as :func:`grid_world`'s.
+    """
     return _tabular(problems.short_corridor(), "start", None, render_mode, max_steps)
 
 
 def bandit(outcomes, *, actions=None, render_mode=None):
-    """``rlbook/Bandit-v0``: a :class:`~rlbook.envs.Bandit` with the given ``outcomes``."""
+    """``rlbook/Bandit-v0``: a :class:`~rlbook.envs.Bandit`; ``outcomes`` is required.
+
+    Parameters
+    ----------
+    outcomes, actions
+        As in :class:`~rlbook.envs.Bandit`.
+    render_mode : None
+
+    Returns
+    -------
+    GymnasiumEnv
+
+    Raises
+    ------
+    ValueError
+        If ``Bandit`` rejects ``outcomes`` or ``actions``, or ``render_mode`` is not None.
+    """
     return GymnasiumEnv(Bandit(outcomes, actions=actions), render_mode=render_mode)
 
 
 def access_review_bandit(*, abandon=0.25, render_mode=None):
-    """``rlbook/AccessReviewBandit-v0``: the access review's first decision (chapters 4 and 8)."""
+    """``rlbook/AccessReviewBandit-v0``: the access review's first decision (chapters 4 and 8).
+
+    ``abandon`` as in :func:`~rlbook.problems.access_review_bandit`; errors as
+    :func:`bandit`'s.
+    """
     return GymnasiumEnv(problems.access_review_bandit(abandon), render_mode=render_mode)
 
 
 def cart_pole(*, render_mode=None, max_steps=None):
-    """``rlbook/CartPole-v0``: :class:`~rlbook.envs.CartPole`, cut at 500 steps by ``TimeLimit``."""
+    """``rlbook/CartPole-v0``: :class:`~rlbook.envs.CartPole`, cut at 500 steps by ``TimeLimit``.
+
+    As Gymnasium's ``CartPole-v1``, on the 500th step a falling pole reports
+    ``terminated`` and ``truncated`` both True. Errors as :func:`grid_world`'s.
+    """
     _no_step_cap(max_steps)
     return GymnasiumEnv(CartPole(max_steps=None), render_mode=render_mode)
 
 
 def mountain_car(*, render_mode=None, max_steps=None):
-    """``rlbook/MountainCar-v0``: :class:`~rlbook.envs.MountainCar`, cut at 200 steps by ``TimeLimit``."""
+    """``rlbook/MountainCar-v0``: :class:`~rlbook.envs.MountainCar`, cut at 200 steps (Gymnasium's).
+
+    Errors as :func:`grid_world`'s.
+    """
     _no_step_cap(max_steps)
     return GymnasiumEnv(MountainCar(max_steps=None), render_mode=render_mode)
 
