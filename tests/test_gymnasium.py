@@ -316,6 +316,8 @@ def test_the_same_generator_for_gymnasium_and_the_book_env():
     env.reset(seed=3)
     assert env.np_random is env.book_env.np_random
     assert env.np_random_seed == 3
+    env.np_random = np.random.default_rng(8)                     # mid-episode, as Gymnasium allows
+    assert env.np_random is env.book_env.np_random
 
 
 # -- wrappers see the book's returns -------------------------------------------------

@@ -141,6 +141,16 @@ class GymnasiumEnv(gymnasium.Env):
         self.forbidden_reward = None if forbidden_reward is None else float(forbidden_reward)
         self._obs = self._info = None        # the last observation and info, while running
 
+    @property
+    def np_random(self) -> np.random.Generator:
+        """Gymnasium's generator, which the book environment draws from (set both at once)."""
+        return gymnasium.Env.np_random.fget(self)
+
+    @np_random.setter
+    def np_random(self, value: np.random.Generator):
+        gymnasium.Env.np_random.fset(self, value)
+        self.book_env.np_random = value
+
     def reset(self, *, seed=None, options=None):
         """Start an episode. Returns ``(obs, info)``, as the book environment's ``reset``."""
         super().reset(seed=seed)                  # Gymnasium's seeding of np_random
