@@ -130,6 +130,11 @@ METHODS = (
     Method("REINFORCE", "reinforce", _CH8, "reinforce-end-to-end",
            "model-free", "control", "policy", "on-policy", "both",
            note="tabular and linear softmax policies; baselines none, mean or a learned V"),
+    Method("Natural policy gradient and TRPO", "natural_gradient.trpo_step", _CH8,
+           "natural-gradient-and-trpo-measure-a-step-by-how-much-the-policy-changes",
+           "model-free", "control", "policy", "on-policy", "tabular",
+           note="steps measured by KL: Fisher information, a trust region, a line search; "
+                "shown with exact gradients on a softmax bandit"),
     Method("PPO (clipped surrogate)", "ppo_clip_objective", _CH8,
            "ppo-take-several-steps-on-one-batch-but-not-too-far",
            "model-free", "control", "actor-critic", "on-policy", "approximate",
