@@ -5,6 +5,14 @@ listed in ``__all__``; anything else is private and may change.
 """
 
 from rlbook.advantages import gae, n_step_returns, td_errors
+from rlbook.bandits import (
+    BanditResult,
+    BanditTestbed,
+    epsilon_greedy_bandit,
+    gradient_bandit,
+    thompson_bandit,
+    ucb_bandit,
+)
 from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
 from rlbook.dp import (
     PlanningResult,
@@ -45,6 +53,7 @@ from rlbook.problems import (
     slippery_gridworld,
     support_router_mdp,
     sutton_barto_gridworld,
+    ten_armed_testbed,
     walled_3x3_gridworld,
 )
 from rlbook.reinforce import ReinforceResult, bandit_update, policy_gradient, reinforce
@@ -107,6 +116,14 @@ __all__ = [
     "q_learning",
     "sarsa",
     "td0_prediction",
+    # chapter 6: exploration and bandits
+    "BanditResult",
+    "BanditTestbed",
+    "epsilon_greedy_bandit",
+    "gradient_bandit",
+    "ten_armed_testbed",
+    "thompson_bandit",
+    "ucb_bandit",
     # chapter 7: function approximation and deep Q-learning
     "CartPole",
     "DQNConfig",

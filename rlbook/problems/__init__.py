@@ -8,6 +8,7 @@
 * ``maze`` -- random mazes as text layouts and their slippery MDPs, stored
   sparse (chapter 4's 300 x 300 maze);
 * ``support_router`` -- a support-ticket router (chapter 2);
+* ``bandits`` -- the 10-armed testbed, a drifting arm and Bernoulli arms (chapter 6);
 * ``short_corridor`` -- Sutton and Barto's corridor with switched actions,
   whose best policy is stochastic (chapter 8);
 * ``length_hacking`` -- a learned reward that likes length, and the KL
@@ -31,6 +32,7 @@ from rlbook.problems.access_review import (
     outcome_table,
     route_outcomes,
 )
+from rlbook.problems.bandits import bernoulli_bandit, drifting_arm_bandit, ten_armed_testbed
 from rlbook.problems.gridworlds import (
     GRID_4X4,
     WALLED_3X3,
@@ -68,7 +70,9 @@ __all__ = [
     "access_request_outcomes",
     "access_review_bandit",
     "access_review_mdp",
+    "bernoulli_bandit",
     "beta_sweep",
+    "drifting_arm_bandit",
     "gridworld_4x4",
     "gridworld_mdp",
     "intended_route",
@@ -81,5 +85,6 @@ __all__ = [
     "slippery_gridworld",
     "support_router_mdp",
     "sutton_barto_gridworld",
+    "ten_armed_testbed",
     "walled_3x3_gridworld",
 ]
