@@ -127,20 +127,22 @@ class BanditTestbed:
     def stationary(self) -> bool:
         return not (self.drift.any() or self.trend.any())
 
-    def pull(self, q, actions, rng):
-        """Rewards of ``actions`` (one per run) under the current means ``q``; moves ``q``.
+    def pull(self, q, best, actions, rng):
+        """Rewards and expected regret of ``actions`` (one per run) under the current means.
 
-        ``q`` (n_runs, k) is the runner's copy of the means, updated in place when the arms
-        drift. One draw of ``n_runs`` numbers per step (plus ``n_runs * k`` if drifting).
+        ``q`` (n_runs, k) is the runner's copy of the means and ``best`` (n_runs,) its row
+        maxima; both are updated in place when the arms drift. One draw of ``n_runs``
+        numbers per step (plus ``n_runs * k`` if drifting).
         """
         means = q[np.arange(len(actions)), actions]
         if self.bernoulli:
             rewards = (rng.random(len(actions)) < means).astype(float)
         else:
             rewards = means + self.noise * rng.standard_normal(len(actions))
-        regret = q.max(axis=1) - means
+        regret = best - means
         if not self.stationary:
             q += self.trend + self.drift * rng.standard_normal(q.shape)
+            best[:] = q.max(axis=1)
         return rewards, regret
 
 
@@ -193,6 +195,7 @@ class _Record:
         self.world_rng = np.random.default_rng(world_seed)
         self.world = world
         self.q = world.q_star.copy()
+        self.best = self.q.max(axis=1)
         self.rows = np.arange(world.n_runs)
         self.counts = np.zeros((world.n_runs, world.k), dtype=int)
         self.rewards = np.empty((world.n_runs, self.steps))
@@ -200,7 +203,7 @@ class _Record:
         self.actions = np.empty((world.n_runs, self.steps), dtype=int)
 
     def pull(self, t, actions):
-        rewards, self.regret[:, t] = self.world.pull(self.q, actions, self.world_rng)
+        rewards, self.regret[:, t] = self.world.pull(self.q, self.best, actions, self.world_rng)
         self.rewards[:, t], self.actions[:, t] = rewards, actions
         self.counts[self.rows, actions] += 1
         return rewards
@@ -228,14 +231,20 @@ def argmax_random(values, rng):
     ----------
     values : ndarray of shape (n_runs, k)
     rng : numpy.random.Generator
-        One draw of shape (n_runs, k) per call.
+        Draws ``(n_tied, k)`` uniforms for the ``n_tied`` rows with more than one best entry
+        (none when no row has a tie).
 
     Returns
     -------
     ndarray of int, shape (n_runs,)
     """
-    best = values == values.max(axis=1, keepdims=True)
-    return np.argmax(best * rng.random(values.shape), axis=1)   # a random best per row
+    rows = np.arange(len(values))
+    actions = values.argmax(axis=1)                # the first best entry of each row
+    best = values == values[rows, actions][:, None]
+    tied = np.flatnonzero(best[:, ::-1].argmax(axis=1) != values.shape[1] - 1 - actions)
+    if tied.size:                                  # a random best entry in each tied row
+        actions[tied] = np.argmax(best[tied] * rng.random((tied.size, values.shape[1])), axis=1)
+    return actions
 # --8<-- [end:argmax_random]
 
 
@@ -526,15 +535,16 @@ def thompson_bandit(world, steps, *, model="bernoulli", prior_mean=0.0, prior_sd
 
 # -- the gradient bandit ----------------------------------------------------------------
 # --8<-- [start:preference_update]
-def preference_update(H, actions, rewards, baseline, alpha):
+def preference_update(H, actions, rewards, baseline, alpha, pi=None):
     """One gradient-bandit step on the preferences ``H`` (n_runs, k), in place.
 
     ``H[a] += alpha (r - b) (1 - pi(a))`` for the pulled arm and
     ``H[j] -= alpha (r - b) pi(j)`` for the others: ``alpha (r - b) grad log pi(a)``, a
     one-sample REINFORCE step whose expectation over ``a ~ pi`` is
-    :func:`rlbook.bandit_update`'s exact gradient.
+    :func:`rlbook.bandit_update`'s exact gradient. ``pi`` is ``softmax(H)``, computed if
+    not given.
     """
-    pi = softmax(H)
+    pi = softmax(H) if pi is None else pi
     step = alpha * (rewards - baseline)[:, None]
     H -= step * pi
     H[np.arange(len(actions)), actions] += step[:, 0]
@@ -573,12 +583,12 @@ def gradient_bandit(world, steps, *, alpha, baseline=True, seed=None):
     H = np.zeros((world.n_runs, world.k))
     mean_reward = np.zeros(world.n_runs)
     for t in range(run.steps):
-        cumulative = softmax(H).cumsum(axis=1)
+        pi = softmax(H)
         u = run.rng.random((world.n_runs, 1))
-        actions = np.minimum((u >= cumulative).sum(axis=1), world.k - 1)   # a ~ pi
+        actions = np.minimum((u >= pi.cumsum(axis=1)).sum(axis=1), world.k - 1)   # a ~ pi
         rewards = run.pull(t, actions)
         b = (rewards if t == 0 else mean_reward) if baseline else 0.0
-        preference_update(H, actions, rewards, b, alpha)
+        preference_update(H, actions, rewards, b, alpha, pi)
         mean_reward += (rewards - mean_reward) / (t + 1)
     return run.result(H)
 # --8<-- [end:gradient_bandit]

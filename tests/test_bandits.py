@@ -145,15 +145,17 @@ def _loop_epsilon_greedy(world, steps, epsilon, alpha, q_init, seed):
     actions = []
     for _ in range(steps):
         explore, random_arm = rng.random(n), rng.integers(k, size=n)
-        tie = rng.random((n, k))
+        ties = [i for i in range(n) if Q[i].count(max(Q[i])) > 1]
+        tie = dict(zip(ties, rng.random((len(ties), k))))
         noise = world_rng.standard_normal(n)
         step_actions = []
         for i in range(n):
+            best = [j for j in range(k) if Q[i][j] == max(Q[i])]
+            greedy = best[0] if len(best) == 1 else max(best, key=lambda j: tie[i][j])
             if explore[i] < epsilon:
                 a = int(random_arm[i])
             else:
-                best = max(Q[i])
-                a = max((j for j in range(k) if Q[i][j] == best), key=lambda j: tie[i, j])
+                a = greedy
             r = world.q_star[i, a] + world.noise * noise[i]
             N[i][a] += 1
             Q[i][a] += (1 / N[i][a] if alpha is None else alpha) * (r - Q[i][a])
@@ -179,11 +181,14 @@ def test_vectorised_ucb_equals_a_loop_over_runs():
     world_rng = np.random.default_rng(world_seed)
     Q, N = np.zeros((5, 3)), np.zeros((5, 3), dtype=int)
     for t in range(1, 31):
-        tie, noise = rng.random((5, 3)), world_rng.standard_normal(5)
+        scores = [[np.inf if N[i, a] == 0 else Q[i, a] + 1.5 * np.sqrt(np.log(t) / N[i, a])
+                   for a in range(3)] for i in range(5)]
+        ties = [i for i in range(5) if scores[i].count(max(scores[i])) > 1]
+        tie = dict(zip(ties, rng.random((len(ties), 3))))
+        noise = world_rng.standard_normal(5)
         for i in range(5):
-            scores = [np.inf if N[i, a] == 0 else Q[i, a] + 1.5 * np.sqrt(np.log(t) / N[i, a])
-                      for a in range(3)]
-            a = max((j for j in range(3) if scores[j] == max(scores)), key=lambda j: tie[i, j])
+            best = [j for j in range(3) if scores[i][j] == max(scores[i])]
+            a = best[0] if len(best) == 1 else max(best, key=lambda j: tie[i][j])
             assert result.actions[i, t - 1] == a
             N[i, a] += 1
             Q[i, a] += (world.q_star[i, a] + noise[i] - Q[i, a]) / N[i, a]
