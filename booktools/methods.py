@@ -92,6 +92,7 @@ class BuildingBlock:
 _CH3 = "chapters/03-bellman.md"
 _CH4 = "chapters/04-dynamic-programming.md"
 _CH5 = "chapters/05-learning-from-experience.md"
+_CH6 = "chapters/06-exploration-bandits.md"
 _CH7 = "chapters/07-function-approximation.md"
 _CH8 = "chapters/08-policy-gradients.md"
 _CH9 = "chapters/09-actor-critic.md"
@@ -115,6 +116,19 @@ METHODS = (
            "model-free", "control", "value", "on-policy", "tabular"),
     Method("Q-learning", "q_learning", _CH5, "q-learning-the-code",
            "model-free", "control", "value", "off-policy", "tabular"),
+    Method("Epsilon-greedy bandit (sample average or constant step)", "epsilon_greedy_bandit",
+           _CH6, "epsilon-greedy-on-the-testbed",
+           "model-free", "control", "value", "on-policy", "tabular",
+           note="k-armed bandit; optimistic initial values with q_init", label="ε-greedy bandit"),
+    Method("UCB (upper confidence bound)", "ucb_bandit", _CH6, "upper-confidence-bounds",
+           "model-free", "control", "value", "on-policy", "tabular",
+           note="k-armed bandit; bonus c sqrt(ln t / N(a))"),
+    Method("Thompson sampling", "thompson_bandit", _CH6, "thompson-sampling",
+           "model-free", "control", "value", "on-policy", "tabular",
+           note="k-armed bandit; Beta-Bernoulli or Gaussian posteriors"),
+    Method("Gradient bandit", "gradient_bandit", _CH6, "the-gradient-bandit-algorithm",
+           "model-free", "control", "policy", "on-policy", "tabular",
+           note="softmax preferences; one-sample REINFORCE with a reward baseline"),
     Method("Semi-gradient TD(0)", "semi_gradient.semi_gradient_td0", _CH7,
            "from-tables-to-features", "model-free", "prediction", "value", "on-policy",
            "approximate", note="linear in features; one-hot features give tabular TD(0)"),

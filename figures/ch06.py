@@ -78,14 +78,14 @@ def gradient_figure():
     world = _testbed(mean=4.0)
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     for baseline in (True, False):
-        for alpha in (0.1, 0.4):
+        for alpha, color in ((0.1, "C0"), (0.4, "C1")):
             result = gradient_bandit(world, STEPS, alpha=alpha, baseline=baseline, seed=1)
-            plot_curves(ax, result.optimal_fraction, band=None,
+            plot_curves(ax, result.optimal_fraction, band=None, color=color,
                         label=f"α = {alpha}, {'with' if baseline else 'without'} baseline")
             ax.lines[-1].set_linestyle("-" if baseline else "--")
     _percent(ax)
     ax.set_xlabel("step")
-    ax.set_title(f"Gradient bandit, q*(a) ~ N(4, 1): mean of {RUNS:,} runs")
+    ax.set_title(f"Gradient bandit, Q*(a) ~ N(4, 1): mean of {RUNS:,} runs")
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
