@@ -114,6 +114,11 @@ def bandit_update(returns, *, step_size, logits=None, baseline="mean"):
     ValueError
         If ``returns`` and ``logits`` differ in shape or ``baseline`` is
         neither ``"mean"``, ``None`` nor a number.
+
+    See Also
+    --------
+    rlbook.bandits.gradient_bandit : chapter 6's gradient bandit, whose one-sample
+        step (:func:`rlbook.bandits.preference_update`) has this step as its expectation.
     """
     G = np.asarray(returns, dtype=float)
     h = np.zeros_like(G) if logits is None else np.asarray(logits, dtype=float)
