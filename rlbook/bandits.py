@@ -584,8 +584,10 @@ def gradient_bandit(world, steps, *, alpha, baseline=True, seed=None):
     mean_reward = np.zeros(world.n_runs)
     for t in range(run.steps):
         pi = softmax(H)
+        cumulative = pi.cumsum(axis=1)
+        cumulative[:, -1] = 1.0                                    # no rounding gap at the top
         u = run.rng.random((world.n_runs, 1))
-        actions = np.minimum((u >= pi.cumsum(axis=1)).sum(axis=1), world.k - 1)   # a ~ pi
+        actions = (u < cumulative).argmax(axis=1)                  # a ~ pi: first cumsum above u
         rewards = run.pull(t, actions)
         b = (rewards if t == 0 else mean_reward) if baseline else 0.0
         preference_update(H, actions, rewards, b, alpha, pi)
