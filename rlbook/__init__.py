@@ -15,8 +15,10 @@ from rlbook.bandits import (
 )
 from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
 from rlbook.dp import (
+    ModifiedPIResult,
     PlanningResult,
     greedy_loss_bound,
+    modified_policy_iteration,
     policy_evaluation,
     policy_iteration,
     value_error_bound,
@@ -94,9 +96,11 @@ __all__ = [
     "q_from_v",
     "sutton_barto_gridworld",
     # chapter 4: dynamic programming
+    "ModifiedPIResult",
     "PlanningResult",
     "greedy_loss_bound",
     "gridworld_mdp",
+    "modified_policy_iteration",
     "policy_iteration",
     "slippery_gridworld",
     "value_error_bound",

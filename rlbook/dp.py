@@ -339,13 +339,38 @@ def value_error_bound(gamma, tol):
 def greedy_loss_bound(gamma, tol):
     """How much worse than optimal the greedy policy of a stop at ``tol`` can be.
 
-    If value iteration stopped after a sweep that changed no value by ``tol``
-    or more, the greedy policy ``pi`` read off its values loses at most
-    ``max_s (V*[s] - V^pi[s]) <= 2 * gamma * tol / (1 - gamma)``, twice the
-    value bound: the values may be off by ``gamma tol / (1 - gamma)``, and
-    acting greedily on them can cost as much again (Williams and Baird 1993;
-    Puterman 1994, Theorem 6.3.1). To make the greedy policy lose at most
-    ``loss``, stop at ``tol = loss * (1 - gamma) / (2 * gamma)``.
+    If value iteration stopped after a sweep ``V_{k+1} = T V_k`` that changed
+    no value by ``tol`` or more, the greedy policy ``pi`` read off its values
+    loses at most ``max_s (V*[s] - V^pi[s]) <= 2 * gamma * tol / (1 - gamma)``.
+    To make it lose at most ``loss``, stop at
+    ``tol = loss * (1 - gamma) / (2 * gamma)``.
+
+    Why (Williams and Baird 1993, their bound on the Bellman residual). Write
+    ``T V = max_a (r + gamma P V)`` and ``T_pi V = r_pi + gamma P_pi V``. The
+    last change is the **Bellman residual** of ``V_k``:
+    ``eps = max_s |T V_k - V_k| < tol``. For any ``V`` with residual ``eps``
+    and ``pi`` greedy on ``V`` (``T_pi V = T V``), put ``e = T V - V``, so
+    ``|e| <= eps``. Then
+
+    * ``V^pi - V = (I - gamma P_pi)^-1 e = e + gamma P_pi (I - gamma P_pi)^-1 e``,
+      since ``V^pi = T_pi V^pi`` and ``T_pi V = V + e``;
+    * ``V* - V <= (I - gamma P_*)^-1 e = e + gamma P_* (I - gamma P_*)^-1 e``,
+      since ``V* = T_* V*`` for an optimal ``pi_*`` and ``T_* V <= T V = V + e``.
+
+    Subtracting, the ``e`` terms cancel, and each remaining term is at most
+    ``gamma * eps / (1 - gamma)`` in every state (``P`` is a probability
+    matrix, ``(I - gamma P)^-1`` sums to ``1 / (1 - gamma)`` per row):
+    ``V* - V^pi <= 2 * gamma * eps / (1 - gamma)``. Williams and Baird show
+    that this is tight: some MDP and ``V`` attain it. Applied here, the greedy
+    policy of ``V_k`` (the one whose backup was the last sweep) loses at most
+    ``2 gamma tol / (1 - gamma)``; the policy the planners return is greedy on
+    ``V_{k+1} = T V_k``, whose residual is at most ``gamma * tol`` by the
+    contraction, so it meets the same bound with a factor ``gamma`` to spare.
+    Puterman (1994), Theorem 6.3.1, proves the same bound for value
+    iteration's stop. It is twice :func:`value_error_bound` because the values
+    may be off by ``gamma tol / (1 - gamma)`` and acting greedily on them can
+    cost as much again. tests/test_dp.py checks the residual bound on random
+    MDPs and values, and a two-state MDP where the loss exceeds the value bound.
 
     Raises
     ------
@@ -415,3 +440,142 @@ def policy_iteration(mdp, policy=None, *, max_iter=1_000):
     return PlanningResult(V=V, Q=Q, policy=current, history=np.array(history),
                           iterations=len(history) - 1, converged=converged)
 # --8<-- [end:policy_iteration]
+
+
+@dataclass(frozen=True)
+class ModifiedPIResult(PlanningResult):
+    """What :func:`modified_policy_iteration` returns: a ``PlanningResult`` and its work.
+
+    Attributes
+    ----------
+    evaluation_sweeps : int
+        Policy backups ``V <- r_pi + gamma P_pi V`` done after the improvements'
+        own backups (``(k - 1)`` per improvement but the last; 0 for ``k = 1``
+        and for exact evaluation). Each reads ``P_pi`` (S, S), one action's
+        share of ``P``; an improvement reads all of ``P``.
+    """
+
+    evaluation_sweeps: int = 0
+
+
+# --8<-- [start:modified_policy_iteration]
+def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
+    """Optimal values by greedy improvements, each followed by ``k`` evaluation sweeps.
+
+    Improvement ``n`` is greedy on ``V_n``; its own backup,
+    ``max_a (r + gamma P V_n)``, is the first of the ``k`` sweeps that evaluate
+    the new policy ``pi``, and ``k - 1`` more follow: ``V <- r_pi + gamma P_pi V``.
+    ``k = 1`` is value iteration (the same iterates, to the last bit);
+    ``k = None`` (or ``math.inf``) evaluates each policy exactly: policy
+    iteration.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    k : int, None or math.inf
+        Evaluation sweeps per improvement, the improvement's own backup
+        included; None or ``math.inf``: exact evaluation (a linear solve).
+    V0 : array_like of shape (n_states,), optional
+        Initial values (default 0; terminal entries are set to 0).
+    tol : float
+        Stop at the first improvement whose backup changes no value by ``tol``
+        or more, ``max_s |max_a (r + gamma P V_n) - V_n| < tol`` (the Bellman
+        residual of ``V_n``), and return that backup. This is value
+        iteration's rule, so :func:`value_error_bound` and
+        :func:`greedy_loss_bound` hold for any finite ``k``. Exact evaluation
+        stops as :func:`policy_iteration` does instead: when an improvement
+        keeps every action (that improvement is not counted).
+    max_iter : int
+        Budget of improvements; running out warns (RuntimeWarning).
+
+    Returns
+    -------
+    ModifiedPIResult
+        ``history[n]`` is V after improvement ``n`` and its evaluation
+        (``history[0]`` the initial V; with finite ``k`` the last entry is
+        the stopping backup); ``iterations`` counts them (for ``k = 1`` value iteration's
+        sweeps, for exact evaluation policy iteration's evaluations);
+        ``evaluation_sweeps`` the backups with ``P_pi`` beyond the
+        improvements' own (0 for exact evaluation).
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a positive integer, None or ``math.inf``, ``V0`` has
+        the wrong shape, ``tol`` / ``max_iter`` are not positive, or
+        ``gamma = 1`` and exact evaluation meets a policy that can run forever.
+
+    Warns
+    -----
+    RuntimeWarning
+        If the budget of improvements runs out.
+
+    Notes
+    -----
+    Puterman (1994), section 6.5, with ``m_n = k - 1``; Sutton and Barto
+    (2018), section 4.6, call the family generalised policy iteration.
+    The ``k - 1`` evaluation sweeps follow the greedy policy of the
+    improvement (lowest action among ties, so rounding never decides);
+    with exact evaluation, improvement keeps the current action unless another
+    is strictly better, as :func:`policy_iteration` does, so that ties cannot
+    make it cycle. Chapter 4.
+
+    Examples
+    --------
+    >>> from rlbook.problems import sutton_barto_gridworld
+    >>> mdp = sutton_barto_gridworld()
+    >>> vi, mpi = value_iteration(mdp), modified_policy_iteration(mdp, k=1)
+    >>> bool((mpi.history == vi.history).all()), mpi.iterations
+    (True, 242)
+    """
+    exact = k is None or k == np.inf
+    k = None if exact else check_integer("k", k, allow_none=True)
+    tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
+    S, A = mdp.n_states, mdp.n_actions
+    V = np.zeros(S) if V0 is None else as_values(mdp, V0)
+    r_allowed = np.where(mdp.allowed, mdp.r, -np.inf)   # forbidden actions never win the max
+    policy, history, sweeps, converged = None, [V], 0, False
+    for _ in range(max_iter):
+        Q = r_allowed + (mdp.P.reshape(S * A, S) @ (mdp.gamma * V)).reshape(S, A)
+        V_new = Q.max(axis=1)                  # the improvement's backup: sweep 1 of k
+        if not exact and np.max(np.abs(V_new - V)) < tol:  # Bellman residual below tol
+            V, converged = V_new, True
+            history.append(V)
+            break
+        if exact:                              # policy iteration's improvement and stop
+            improved = greedy_policy(mdp, Q)
+            if policy is not None:  # keep the current action unless another is strictly better
+                keep = Q[np.arange(S), policy] >= V_new - tie_slack(Q)
+                improved = np.where(keep, policy, improved)
+                if np.array_equal(improved, policy):
+                    converged = True
+                    break
+            policy = improved
+            V = policy_evaluation(mdp, policy, method="exact")
+        else:                                  # k - 1 more sweeps with the greedy policy
+            P_pi, r_pi = _policy_model(mdp, greedy_policy(mdp, Q))
+            V = V_new
+            for _ in range(k - 1):
+                V = r_pi + mdp.gamma * (P_pi @ V)
+            sweeps += k - 1
+        history.append(V)
+    if not converged:
+        warnings.warn(f"modified policy iteration did not converge in {max_iter} improvements",
+                      RuntimeWarning, stacklevel=2)
+    Q = q_from_v(mdp, V)
+    if not exact or policy is None:  # exact evaluation returns its last policy, as PI does
+        policy = greedy_policy(mdp, Q)
+    return ModifiedPIResult(V=V, Q=Q, policy=policy, history=np.array(history),
+                            iterations=len(history) - 1, converged=converged,
+                            evaluation_sweeps=sweeps)
+# --8<-- [end:modified_policy_iteration]
+
+
+def _policy_model(mdp, policy):
+    """``P_pi`` (S, S; sparse if ``P`` is) and ``r_pi`` (S,) of a deterministic policy."""
+    states = np.arange(mdp.n_states)
+    if mdp.is_sparse:
+        pi = np.zeros((mdp.n_states, mdp.n_actions))
+        pi[states, policy] = 1.0
+        return _sparse_policy_transitions(mdp, pi), mdp.r[states, policy]
+    return mdp.P[states, policy], mdp.r[states, policy]
