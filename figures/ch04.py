@@ -4,10 +4,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from figures._registry import figure
-from rlbook.dp import policy_iteration, value_iteration
+from rlbook.dp import modified_policy_iteration, policy_iteration, value_iteration
 from rlbook.envs.gridworld import GridWorld
 from rlbook.plotting import plot_grid
-from rlbook.plotting.planning import plot_convergence, plot_maze_values
+from rlbook.plotting.backup import plot_backup
+from rlbook.plotting.planning import plot_convergence, plot_gpi, plot_maze_values
 from rlbook.problems import (
     WALLED_3X3,
     gridworld_mdp,
@@ -21,6 +22,7 @@ TWO_GOALS = ("S . g",
              ". # .",
              ". . G")
 TWO_GOAL_REWARDS = {"G": 10.0, "g": 4.0}
+MPI_KS = (1, 2, 5, 20, 100)  # sweeps per improvement in "Modified policy iteration"
 
 
 @figure("ch04-value-sweeps")
@@ -86,5 +88,49 @@ def maze():
     fig, ax = plt.subplots(figsize=(6.4, 5.6))
     plot_maze_values(ax, layout, result.V, route=route, floor=-1 / (1 - mdp.gamma))
     ax.set_title(f"$V^*$ and the route from S to G ({len(route) - 1} moves)")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch04-gpi")
+def gpi():
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    plot_gpi(axes[0])
+    axes[0].set_title("policy iteration: each step all the way")
+    plot_gpi(axes[1], evaluation_reach=0.45, improvement_reach=0.6, steps=14)
+    axes[1].set_title("generalised: each step part of the way")
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch04-modified-pi")
+def modified_pi():
+    # the section "Modified policy iteration": the same grid and the same k as its block
+    mdp = sutton_barto_gridworld(gamma=0.9)
+    V_star = policy_iteration(mdp).V
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    for k in MPI_KS:
+        result = modified_policy_iteration(mdp, k)
+        # work in passes over P_pi: an improvement reads all A actions' transitions, and
+        # every iterate but the last (the stopping backup) adds k - 1 evaluation sweeps
+        n = np.arange(result.iterations + 1)
+        work = n * mdp.n_actions + np.minimum(n, result.iterations - 1) * (k - 1)
+        errors = np.maximum(np.max(np.abs(result.history - V_star), axis=1), 1e-12)
+        ax.semilogy(work, errors, marker="o" if k > 5 else None, ms=3,
+                    label=f"k = {k} ({result.iterations} improvements)")
+    ax.set_xlabel("work: backups with one action's transitions ($P_\\pi$ sweeps)")
+    ax.set_ylabel("$\\max_s |V(s) - V^*(s)|$")
+    ax.set_ylim(1e-11, 1e2)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@figure("ch04-backup-diagrams")
+def backup_diagrams():
+    kinds = ["dp", "value-iteration", "mc", "td", "sarsa", "q-learning", "expected-sarsa"]
+    fig, axes = plt.subplots(1, len(kinds), figsize=(11, 3.6))
+    for ax, kind in zip(axes, kinds):
+        plot_backup(ax, kind)
     fig.tight_layout()
     return fig

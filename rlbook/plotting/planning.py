@@ -6,10 +6,13 @@ a log scale: value iteration shrinks it by at least a factor ``gamma`` per
 sweep; policy iteration reaches 0 after a few evaluations.
 ``plot_maze_values`` draws the values of a grid too large for numbers in its
 cells (chapter 4's 300 x 300 maze) as one image, with a route through it.
+``plot_gpi`` draws generalised policy iteration: evaluation and improvement
+pulling the values and the policy towards ``V*`` and ``pi*``.
 """
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import FuncNorm
 
@@ -122,4 +125,67 @@ def plot_maze_values(ax, layout, V, *, route=None, floor=None, cmap="viridis", c
             bar.ax.set_yticklabels(labels)
     ax.set_xticks([])
     ax.set_yticks([])
+    return ax
+
+
+def plot_gpi(ax, *, evaluation_reach=1.0, improvement_reach=1.0, steps=8, shrink=0.72):
+    """Draw generalised policy iteration as Sutton and Barto do (their section 4.6).
+
+    Two lines meet at the bottom, at ``V*`` and ``pi*``: on the left line the values are
+    those of the policy (``V = V^pi``), on the right the policy is greedy on the values
+    (``pi = greedy(V)``). Evaluation arrows head for the left line, improvement arrows for
+    the right one; each arrow covers ``reach`` of the way to its line (1: all the way, as
+    policy iteration's exact evaluation and greedy improvement do; less: part of the way, as
+    a few sweeps or one sampled update do). Whatever the reach, the zigzag ends at the
+    bottom, where both conditions hold at once.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    evaluation_reach, improvement_reach : float in (0, 1]
+        Share of the way to its line that each evaluation or improvement arrow covers.
+    steps : int
+        Arrows drawn (evaluations and improvements alternate, evaluation first).
+    shrink : float in (0, 1)
+        Each arrow aims at its line this fraction of the current height above the bottom.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If a reach is not in (0, 1], ``shrink`` not in (0, 1) or ``steps`` not positive.
+    """
+    from rlbook.validate import check_integer, check_unit_interval
+
+    reaches = (check_unit_interval("evaluation_reach", evaluation_reach, open_low=True),
+               check_unit_interval("improvement_reach", improvement_reach, open_low=True))
+    shrink = check_unit_interval("shrink", shrink, open_low=True, open_high=True)
+    steps = check_integer("steps", steps)
+    ink = mpl.rcParams["axes.edgecolor"]
+    colors = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]][:2]
+    top, slope = 2.4, 0.5               # the lines are x = -slope * y and x = +slope * y
+    for side, text in ((-1, "$V = V^\\pi$\n(evaluation)"), (1, "$\\pi = $ greedy$(V)$\n"
+                                                           "(improvement)")):
+        ax.plot([0, side * slope * top], [0, top], color=ink, lw=1.2)
+        ax.text(side * slope * top, top + 0.08, text, ha="center", va="bottom", fontsize=9)
+    ax.plot([0], [0], "o", color=ink, ms=5)
+    ax.text(0, -0.12, "$V^*$, $\\pi^*$", ha="center", va="top", fontsize=9)
+    x, y = 0.35, top                    # start: some V and pi, on neither line
+    ax.text(x + 0.08, y, "$V_0$, $\\pi_0$", ha="left", va="center", fontsize=9)
+    for n in range(steps):
+        side = -1 if n % 2 == 0 else 1  # evaluation goes left, improvement right
+        target_y = y * shrink
+        target = np.array([side * slope * target_y, target_y])
+        end = np.array([x, y]) + reaches[n % 2] * (target - np.array([x, y]))
+        ax.annotate("", xy=tuple(end), xytext=(x, y),
+                    arrowprops={"arrowstyle": "-|>", "color": colors[n % 2], "lw": 1.2,
+                                "shrinkA": 0, "shrinkB": 0, "mutation_scale": 9})
+        x, y = end
+    ax.set_xlim(-1.75, 1.75)
+    ax.set_ylim(-0.45, top + 0.75)
+    ax.set_aspect("equal")
+    ax.axis("off")
     return ax
