@@ -106,6 +106,10 @@ METHODS = (
            "model-based", "control", "value", None, "tabular"),
     Method("Policy iteration", "policy_iteration", _CH4, "policy-iteration",
            "model-based", "control", "value", None, "tabular"),
+    Method("Modified policy iteration", "modified_policy_iteration", _CH4,
+           "modified-policy-iteration", "model-based", "control", "value", None, "tabular",
+           note="k evaluation sweeps per improvement: k = 1 is value iteration, "
+                "k = infinity policy iteration"),
     Method("Monte Carlo prediction", "mc_prediction", _CH5, "monte-carlo-vs-td",
            "model-free", "prediction", "value", "on-policy", "tabular"),
     Method("TD(0) prediction", "td0_prediction", _CH5, "monte-carlo-vs-td",
