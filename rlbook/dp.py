@@ -243,6 +243,7 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=Tr
     shape; its sweeps run in ``_sparse_value_iteration``, beside this function.
     Chapter 4.
     """
+    # --8<-- [start:value_iteration_body]
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
     S, A = mdp.n_states, mdp.n_actions
     V = np.zeros(S) if V0 is None else as_values(mdp, V0)
@@ -268,6 +269,7 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=Tr
     return PlanningResult(V=V, Q=Q, policy=greedy_policy(mdp, Q),
                           history=np.array(history if keep_history else [history[0], V]),
                           iterations=len(history) - 1, converged=converged)
+    # --8<-- [end:value_iteration_body]
 # --8<-- [end:value_iteration]
 
 
@@ -345,32 +347,17 @@ def greedy_loss_bound(gamma, tol):
     To make it lose at most ``loss``, stop at
     ``tol = loss * (1 - gamma) / (2 * gamma)``.
 
-    Why (Williams and Baird 1993, their bound on the Bellman residual). Write
-    ``T V = max_a (r + gamma P V)`` and ``T_pi V = r_pi + gamma P_pi V``. The
-    last change is the **Bellman residual** of ``V_k``:
-    ``eps = max_s |T V_k - V_k| < tol``. For any ``V`` with residual ``eps``
-    and ``pi`` greedy on ``V`` (``T_pi V = T V``), put ``e = T V - V``, so
-    ``|e| <= eps``. Then
-
-    * ``V^pi - V = (I - gamma P_pi)^-1 e = e + gamma P_pi (I - gamma P_pi)^-1 e``,
-      since ``V^pi = T_pi V^pi`` and ``T_pi V = V + e``;
-    * ``V* - V <= (I - gamma P_*)^-1 e = e + gamma P_* (I - gamma P_*)^-1 e``,
-      since ``V* = T_* V*`` for an optimal ``pi_*`` and ``T_* V <= T V = V + e``.
-
-    Subtracting, the ``e`` terms cancel, and each remaining term is at most
-    ``gamma * eps / (1 - gamma)`` in every state (``P`` is a probability
-    matrix, ``(I - gamma P)^-1`` sums to ``1 / (1 - gamma)`` per row):
-    ``V* - V^pi <= 2 * gamma * eps / (1 - gamma)``. Williams and Baird show
-    that this is tight: some MDP and ``V`` attain it. Applied here, the greedy
-    policy of ``V_k`` (the one whose backup was the last sweep) loses at most
-    ``2 gamma tol / (1 - gamma)``; the policy the planners return is greedy on
-    ``V_{k+1} = T V_k``, whose residual is at most ``gamma * tol`` by the
-    contraction, so it meets the same bound with a factor ``gamma`` to spare.
-    Puterman (1994), Theorem 6.3.1, proves the same bound for value
-    iteration's stop. It is twice :func:`value_error_bound` because the values
-    may be off by ``gamma tol / (1 - gamma)`` and acting greedily on them can
-    cost as much again. tests/test_dp.py checks the residual bound on random
-    MDPs and values, and a two-state MDP where the loss exceeds the value bound.
+    Why (Williams and Baird 1993): the last change is the Bellman residual
+    ``eps = max_s |T V_k - V_k|`` of ``V_k``, with ``T V = max_a (r + gamma P V)``.
+    For any ``V`` and its greedy policy ``pi`` (``T_pi V = T V``), put
+    ``U = T V - V``. Then ``V^pi - V = U + gamma P_pi (I - gamma P_pi)^-1 U`` and
+    ``V* - V <= U + gamma P_* (I - gamma P_*)^-1 U`` (``P_*`` of an optimal
+    policy); subtracting, ``U`` cancels and each rest is at most
+    ``gamma eps / (1 - gamma)``, so ``V* - V^pi <= 2 gamma eps / (1 - gamma)``,
+    a bound they show is tight. The greedy policy of ``V_k`` meets it with
+    ``eps < tol``; the planners return the greedy policy of ``T V_k``, whose
+    residual is at most ``gamma tol``. Chapter 4 writes the proof out;
+    Puterman (1994), Theorem 6.3.1, proves the same for value iteration.
 
     Raises
     ------
@@ -413,6 +400,7 @@ def policy_iteration(mdp, policy=None, *, max_iter=1_000):
     (by more than a relative 1e-9), so exact ties, common on symmetric grids,
     cannot make it cycle forever. Chapter 4.
     """
+    # --8<-- [start:policy_iteration_body]
     max_iter = check_integer("max_iter", max_iter)
     if policy is None:
         policy = mdp.allowed / mdp.allowed.sum(axis=1, keepdims=True)
@@ -439,6 +427,7 @@ def policy_iteration(mdp, policy=None, *, max_iter=1_000):
                       RuntimeWarning, stacklevel=2)
     return PlanningResult(V=V, Q=Q, policy=current, history=np.array(history),
                           iterations=len(history) - 1, converged=converged)
+    # --8<-- [end:policy_iteration_body]
 # --8<-- [end:policy_iteration]
 
 
@@ -528,6 +517,7 @@ def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
     >>> bool((mpi.history == vi.history).all()), mpi.iterations
     (True, 242)
     """
+    # --8<-- [start:modified_policy_iteration_body]
     exact = k is None or k == np.inf
     k = None if exact else check_integer("k", k, allow_none=True)
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
@@ -568,6 +558,7 @@ def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
     return ModifiedPIResult(V=V, Q=Q, policy=policy, history=np.array(history),
                             iterations=len(history) - 1, converged=converged,
                             evaluation_sweeps=sweeps)
+    # --8<-- [end:modified_policy_iteration_body]
 # --8<-- [end:modified_policy_iteration]
 
 
