@@ -517,7 +517,6 @@ def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
     >>> bool((mpi.history == vi.history).all()), mpi.iterations
     (True, 242)
     """
-    # --8<-- [start:modified_policy_iteration_body]
     exact = k is None or k == np.inf
     k = None if exact else check_integer("k", k, allow_none=True)
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
@@ -525,6 +524,7 @@ def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
     V = np.zeros(S) if V0 is None else as_values(mdp, V0)
     r_allowed = np.where(mdp.allowed, mdp.r, -np.inf)   # forbidden actions never win the max
     policy, history, sweeps, converged = None, [V], 0, False
+    # --8<-- [start:modified_policy_iteration_loop]
     for _ in range(max_iter):
         Q = r_allowed + (mdp.P.reshape(S * A, S) @ (mdp.gamma * V)).reshape(S, A)
         V_new = Q.max(axis=1)                  # the improvement's backup: sweep 1 of k
@@ -549,6 +549,7 @@ def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
                 V = r_pi + mdp.gamma * (P_pi @ V)
             sweeps += k - 1
         history.append(V)
+    # --8<-- [end:modified_policy_iteration_loop]
     if not converged:
         warnings.warn(f"modified policy iteration did not converge in {max_iter} improvements",
                       RuntimeWarning, stacklevel=2)
@@ -558,7 +559,6 @@ def modified_policy_iteration(mdp, k, *, V0=None, tol=1e-10, max_iter=10_000):
     return ModifiedPIResult(V=V, Q=Q, policy=policy, history=np.array(history),
                             iterations=len(history) - 1, converged=converged,
                             evaluation_sweeps=sweeps)
-    # --8<-- [end:modified_policy_iteration_body]
 # --8<-- [end:modified_policy_iteration]
 
 
