@@ -58,7 +58,14 @@ from rlbook.problems import (
     ten_armed_testbed,
     walled_3x3_gridworld,
 )
-from rlbook.reinforce import ReinforceResult, bandit_update, policy_gradient, reinforce
+from rlbook.reinforce import (
+    GaussianReinforceResult,
+    ReinforceResult,
+    bandit_update,
+    policy_gradient,
+    reinforce,
+    reinforce_gaussian,
+)
 from rlbook.returns import discounted_return, returns_to_go
 from rlbook.rlhf import (
     bradley_terry_loss,
@@ -155,6 +162,8 @@ __all__ = [
     "softmax",
     "verifiable_reward",
     "GaussianPolicy",
+    "GaussianReinforceResult",
+    "reinforce_gaussian",
     # chapter 9: actor-critic, GAE and PPO
     "approx_kl",
     "gae",

@@ -260,16 +260,17 @@ class LinearSoftmaxPolicy(_SoftmaxPolicy):
 class GaussianPolicy:
     r"""A Gaussian policy for one continuous action: ``a ~ N(x @ w, exp(log_std)^2)``.
 
-    The mean is linear in the features ``x`` of the state (``x = [1]`` for a
-    bandit), the standard deviation ``sigma = exp(log_std)`` is a parameter
-    of its own (learned on the log scale, so it stays positive). The score
-    has a closed form:
+    The mean ``m = x @ w`` is linear in the features ``x`` of the state
+    (``x = [1]`` for a bandit), the standard deviation ``std = exp(log_std)``
+    is a parameter of its own (learned on the log scale, so it stays
+    positive). The score has a closed form (chapter 8 writes ``std`` as
+    varsigma, apart from the logistic sigma of chapter 10):
 
     .. math::
 
-        \nabla_w \log\pi(a \mid x) = \frac{a - \mu}{\sigma^2}\, x,\qquad
-        \frac{\partial \log\pi(a \mid x)}{\partial \log\sigma}
-            = \frac{(a - \mu)^2}{\sigma^2} - 1.
+        \nabla_w \log\pi(a \mid x) = \frac{a - m}{\mathrm{std}^2}\, x,\qquad
+        \frac{\partial \log\pi(a \mid x)}{\partial \log \mathrm{std}}
+            = \frac{(a - m)^2}{\mathrm{std}^2} - 1.
 
     Parameters
     ----------
@@ -297,11 +298,11 @@ class GaussianPolicy:
         return x
 
     def mean(self, x) -> float:
-        """``mu = x @ w``."""
+        """``m = x @ w``."""
         return float(self._x(x) @ self.w)
 
     def log_prob(self, x, a) -> float:
-        """``log N(a; mu, sigma^2)``."""
+        """``log N(a; m, std^2)``."""
         z = (a - self.mean(x)) / np.exp(self.log_std)
         return float(-0.5 * z * z - self.log_std - 0.5 * np.log(2 * np.pi))
 
@@ -313,7 +314,7 @@ class GaussianPolicy:
         return diff / var * x, float(diff * diff / var - 1.0)
 
     def sample(self, x, rng: np.random.Generator) -> float:
-        """Draw ``a ~ N(mu, sigma^2)`` using the passed ``rng``."""
+        """Draw ``a ~ N(m, std^2)`` using the passed ``rng``."""
         return float(self.mean(x) + np.exp(self.log_std) * rng.standard_normal())
 # --8<-- [end:gaussian_policy]
 

@@ -47,12 +47,13 @@ from rlbook.validate import (
     check_rng,
     check_unit_interval,
 )
-from rlbook.policies import softmax
+from rlbook.policies import GaussianPolicy, softmax
 from rlbook.returns import returns_to_go
 from rlbook.rollout import rollout
 
 __all__ = [
     "BanditUpdate",
+    "GaussianReinforceResult",
     "GradientEstimate",
     "GradientVariance",
     "ReinforceResult",
@@ -60,6 +61,7 @@ __all__ = [
     "gradient_variance",
     "policy_gradient",
     "reinforce",
+    "reinforce_gaussian",
 ]
 
 BASELINES = ("mean", "value")
@@ -375,3 +377,88 @@ def gradient_variance(env, policy, *, baseline, batch_size, n_batches, gamma=1.0
     return GradientVariance(estimates.mean(axis=0), variance, estimates)
 # --8<-- [end:gradient_variance]
 
+
+
+# -- continuous actions: a Gaussian policy on a one-step bandit --------------
+@dataclass(frozen=True)
+class GaussianReinforceResult:
+    """What :func:`reinforce_gaussian` returns.
+
+    ``policy`` is the trained :class:`~rlbook.policies.GaussianPolicy` (a copy);
+    ``mean`` and ``std``, each of shape (iterations + 1,), are the policy's mean
+    action and standard deviation before the first update and after each one;
+    ``mean_reward`` (iterations,) the average reward of each batch.
+    """
+
+    policy: GaussianPolicy
+    mean: np.ndarray
+    std: np.ndarray
+    mean_reward: np.ndarray
+
+
+# --8<-- [start:reinforce_gaussian]
+def reinforce_gaussian(bandit, policy, *, iterations, batch_size, step_size, learn_std=False,
+                       seed=None):
+    """REINFORCE for a Gaussian policy on a one-step bandit with a real-valued action.
+
+    Each iteration draws ``batch_size`` actions ``a ~ N(m, s^2)`` (``m = w @ x``
+    with ``x = [1]``), receives their rewards and steps along the estimate
+    ``mean((r - mean(r)) * score)``, with the score of
+    :meth:`~rlbook.policies.GaussianPolicy.grad_log_prob`; the batch mean
+    reward is the baseline. The spread ``log s`` is learned too if
+    ``learn_std``, else kept fixed.
+
+    Parameters
+    ----------
+    bandit : object with ``rewards(actions, rng)``
+        Such as :class:`~rlbook.problems.QuadraticBandit`.
+    policy : GaussianPolicy
+        With one feature (``w`` of shape (1,)); not modified.
+    iterations, batch_size : int
+    step_size : float
+    learn_std : bool
+    seed : int or None
+
+    Returns
+    -------
+    GaussianReinforceResult
+
+    Raises
+    ------
+    ValueError
+        If a count is not a positive integer, ``step_size`` is not positive or
+        the policy does not have exactly one feature.
+
+    Examples
+    --------
+    >>> from rlbook.problems import QuadraticBandit
+    >>> result = reinforce_gaussian(QuadraticBandit(target=2.0), GaussianPolicy([0.0]),
+    ...                             iterations=300, batch_size=32, step_size=0.02, seed=0)
+    >>> round(float(result.mean[-1]), 1)
+    2.0
+    """
+    iterations = check_integer("iterations", iterations)
+    batch_size = check_integer("batch_size", batch_size)
+    step_size = check_positive("step_size", step_size)
+    if np.shape(policy.w) != (1,):
+        raise ValueError(f"policy must have one feature (w of shape (1,)); got w of shape "
+                         f"{np.shape(policy.w)}")
+    rng = check_rng(seed)
+    policy = GaussianPolicy(policy.w.copy(), policy.log_std)
+    x = np.ones(1)
+    means, stds, rewards = [policy.mean(x)], [np.exp(policy.log_std)], []
+    for _ in range(iterations):
+        actions = np.array([policy.sample(x, rng) for _ in range(batch_size)])
+        r = bandit.rewards(actions, rng)
+        scores = [policy.grad_log_prob(x, a) for a in actions]      # (d/dw, d/dlog s)
+        advantage = r - r.mean()
+        policy.w += step_size * np.mean([adv * g_w for adv, (g_w, _) in zip(advantage, scores)],
+                                        axis=0)
+        if learn_std:
+            policy.log_std += step_size * float(np.mean([adv * g_s for adv, (_, g_s)
+                                                         in zip(advantage, scores)]))
+        means.append(policy.mean(x))
+        stds.append(np.exp(policy.log_std))
+        rewards.append(r.mean())
+    return GaussianReinforceResult(policy, np.array(means), np.array(stds), np.array(rewards))
+# --8<-- [end:reinforce_gaussian]

@@ -11,6 +11,8 @@
 * ``bandits`` -- the 10-armed testbed, a drifting arm and Bernoulli arms (chapter 6);
 * ``short_corridor`` -- Sutton and Barto's corridor with switched actions,
   whose best policy is stochastic (chapter 8);
+* ``continuous_bandit`` -- a one-step bandit with a real-valued action and a
+  closed-form optimum, for Gaussian policies (chapter 8);
 * ``length_hacking`` -- a learned reward that likes length, and the KL
   penalty's sweep over ``beta`` (chapter 8).
 
@@ -33,6 +35,7 @@ from rlbook.problems.access_review import (
     route_outcomes,
 )
 from rlbook.problems.bandits import bernoulli_bandit, drifting_arm_bandit, ten_armed_testbed
+from rlbook.problems.continuous_bandit import QuadraticBandit
 from rlbook.problems.gridworlds import (
     GRID_4X4,
     WALLED_3X3,
@@ -64,6 +67,7 @@ __all__ = [
     "LengthHackingScenario",
     "OUTCOME_DELAY_MINUTES",
     "OUTCOME_TABLE",
+    "QuadraticBandit",
     "SNAPSHOT_SCHEMA",
     "WALLED_3X3",
     "access_request_log",
