@@ -80,6 +80,7 @@ from rlbook.semi_gradient import off_policy_td0, semi_gradient_sarsa, semi_gradi
 from rlbook.splits import check_split, time_split
 from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
 from rlbook.tile_coding import TileCoder
+from rlbook.toy_lm import ToyLM, sft
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -170,6 +171,9 @@ __all__ = [
     "n_step_returns",
     "td_errors",
     "value_loss",
+    # chapter 10: RLHF end to end on a language model small enough to solve exactly
+    "ToyLM",
+    "sft",
     # chapter 11: held-out evaluation
     "ReturnSummary",
     "check_split",

@@ -1,0 +1,410 @@
+r"""A language model small enough that every response can be listed (chapter 10).
+
+An autoregressive policy over a vocabulary of ``V`` tokens plus an
+end-of-sequence token ``EOS``, writing at most ``L`` tokens. A response
+``y = (y_1, ..., y_n)`` has probability
+
+.. math::  \pi(y \mid x) = \prod_{t=1}^{n} \pi(y_t \mid x, y_{<t})
+           \cdot \pi(\mathrm{EOS} \mid x, y_{\le n})^{[n < L]},
+
+one factor per token and one for stopping (a response of length ``L`` stops
+without one). The parametrisation is tabular: one row of logits per prompt
+``x`` and per prefix ``y_{<t}``, ``pi(. | x, y_{<t}) = softmax(logits[x, prefix])``.
+With ``1 + V + ... + V^L`` responses and ``1 + V + ... + V^(L-1)`` prefixes
+(9,331 and 1,555 for ``V = 6, L = 5``) every sum over responses is exact and
+takes a millisecond; and because each prefix has its own row, this family
+contains every distribution over responses with full support, so the
+KL-regularised optimum ``pi*`` is reachable and ``KL(pi || pi*)`` measures an
+algorithm, not the model's capacity.
+
+Responses are numbered by length, then in base-``V`` order, so that a prefix of
+length ``k < L`` is numbered like the response that stops there: response 0 is
+the empty response, and prefixes are the responses ``0 .. n_prefixes - 1``.
+
+:func:`sft` fits the model to demonstrations by maximum likelihood. The chapter's
+example (vocabulary, demonstrations, hidden reward) is
+:mod:`rlbook.problems.tiny_language`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from rlbook.nn import Adam
+from rlbook.validate import check_integer, check_positive, check_rng
+
+__all__ = ["MAX_RESPONSES", "Enumeration", "SFTResult", "ToyLM", "sft"]
+
+MAX_RESPONSES = 500_000
+"""The most responses a :class:`ToyLM` may have (``1 + V + ... + V^L``)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Enumeration:
+    """Every response of a vocabulary of ``V`` tokens and maximum length ``L``.
+
+    Attributes, with ``M`` responses, ``C`` prefixes and ``A = V + 1`` actions
+    (the tokens, then ``EOS = V``):
+
+    tokens : ndarray of int, shape (M, L)
+        The tokens of each response, padded with -1.
+    lengths : ndarray of int, shape (M,)
+    actions : ndarray of int, shape (M, L)
+        The action at each step: the token, then ``EOS`` if the response
+        stopped before ``L``; -1 after the last step.
+    prefixes : ndarray of int, shape (M, L)
+        The prefix (a row of the logits) each step is taken from; -1 after.
+    mask : ndarray of bool, shape (M, L)
+        True on the steps taken (``n + 1`` of them, or ``L`` when ``n = L``).
+    """
+
+    vocab_size: int
+    max_len: int
+    tokens: np.ndarray
+    lengths: np.ndarray
+    actions: np.ndarray
+    prefixes: np.ndarray
+    mask: np.ndarray
+
+    @property
+    def n_responses(self) -> int:
+        return len(self.lengths)
+
+    @property
+    def n_prefixes(self) -> int:
+        return self.n_responses - self.vocab_size**self.max_len
+
+
+def _offsets(V, L):
+    """``off[n]``: the number of the first response of length ``n`` (``off[L + 1] = M``)."""
+    return np.concatenate([[0], np.cumsum(V ** np.arange(L + 1))])
+
+
+@lru_cache(maxsize=8)
+def _enumerate(V: int, L: int) -> Enumeration:
+    offsets = _offsets(V, L)
+    M = int(offsets[-1])
+    tokens = np.full((M, L), -1, dtype=np.int64)
+    lengths = np.zeros(M, dtype=np.int64)
+    for n in range(1, L + 1):
+        block = slice(offsets[n], offsets[n + 1])
+        number = np.arange(V**n)
+        digits = (number[:, None] // V ** np.arange(n - 1, -1, -1)) % V   # base V, first token
+        tokens[block, :n] = digits                                        # most significant
+        lengths[block] = n
+    # the prefix of length t of a response: offsets[t] + (its first t tokens in base V)
+    prefixes = np.full((M, L), -1, dtype=np.int64)
+    value = np.zeros(M, dtype=np.int64)
+    for t in range(L):
+        prefixes[:, t] = offsets[t] + value
+        value = value * V + np.maximum(tokens[:, t], 0)
+    steps = np.minimum(lengths + 1, L)
+    mask = np.arange(L) < steps[:, None]
+    actions = np.where(np.arange(L) < lengths[:, None], tokens, V)
+    actions = np.where(mask, actions, -1)
+    prefixes = np.where(mask, prefixes, -1)
+    for a in (tokens, lengths, actions, prefixes, mask):
+        a.setflags(write=False)
+    return Enumeration(V, L, tokens, lengths, actions, prefixes, mask)
+
+
+def _log_softmax(h):
+    h = h - h.max(axis=-1, keepdims=True)
+    return h - np.log(np.exp(h).sum(axis=-1, keepdims=True))
+
+
+@dataclass(frozen=True, eq=False)
+class ToyLM:
+    """A tabular autoregressive language model over every response up to ``max_len`` tokens.
+
+    Parameters
+    ----------
+    vocab : tuple of str
+        The ``V`` tokens (distinct, non-empty); action ``V`` is end-of-sequence.
+    max_len : int
+        ``L``, the most tokens a response may have.
+    logits : ndarray of shape (n_prompts, n_prefixes, V + 1)
+        One row of next-token logits per prompt and prefix.
+
+    Raises
+    ------
+    ValueError
+        If the vocabulary is empty or repeats a token, ``max_len`` is not a
+        positive integer, there would be more than :data:`MAX_RESPONSES`
+        responses, or ``logits`` has the wrong shape or a non-finite entry.
+
+    Examples
+    --------
+    >>> lm = ToyLM.uniform(("a", "b"), 2)
+    >>> lm.n_responses, [lm.text(i) for i in range(lm.n_responses)]
+    (7, ['', 'a', 'b', 'aa', 'ab', 'ba', 'bb'])
+    >>> round(float(lm.probs(0).sum()), 12)
+    1.0
+    """
+
+    vocab: tuple
+    max_len: int
+    logits: np.ndarray
+
+    def __post_init__(self):
+        vocab = tuple(self.vocab)
+        if not vocab or len(set(vocab)) != len(vocab) or not all(
+                isinstance(t, str) and t for t in vocab):
+            raise ValueError(f"vocab must hold distinct non-empty strings; got {self.vocab!r}")
+        L = check_integer("max_len", self.max_len)
+        V = len(vocab)
+        n = sum(V**k for k in range(L + 1))
+        if n > MAX_RESPONSES:
+            raise ValueError(f"vocab of {V} tokens and max_len {L} give {n} responses; "
+                             f"at most {MAX_RESPONSES} can be enumerated")
+        logits = np.array(self.logits, dtype=float)
+        C = n - V**L
+        if logits.ndim != 3 or logits.shape[1:] != (C, V + 1) or logits.shape[0] < 1:
+            raise ValueError(f"logits must have shape (n_prompts, {C}, {V + 1}); "
+                             f"got {logits.shape}")
+        if not np.isfinite(logits).all():
+            raise ValueError("logits must be finite")
+        logits.setflags(write=False)
+        object.__setattr__(self, "vocab", vocab)
+        object.__setattr__(self, "max_len", L)
+        object.__setattr__(self, "logits", logits)
+
+    @classmethod
+    def uniform(cls, vocab, max_len, n_prompts=1):
+        """Every next token (and EOS) equally likely after every prefix."""
+        V, L = len(tuple(vocab)), check_integer("max_len", max_len)
+        n_prompts = check_integer("n_prompts", n_prompts)
+        C = sum(V**k for k in range(L)) if V else 0
+        return cls(vocab, L, np.zeros((n_prompts, C, V + 1)))
+
+    # -- the enumeration --------------------------------------------------------------
+    @property
+    def eos(self) -> int:
+        """The end-of-sequence action, ``V``."""
+        return len(self.vocab)
+
+    @property
+    def n_prompts(self) -> int:
+        return self.logits.shape[0]
+
+    @property
+    def responses(self) -> Enumeration:
+        """Every response, as an :class:`Enumeration` (shared between models of one shape)."""
+        return _enumerate(len(self.vocab), self.max_len)
+
+    @property
+    def n_responses(self) -> int:
+        return self.responses.n_responses
+
+    def _prompt(self, prompt):
+        prompt = check_integer("prompt", prompt, minimum=0)
+        if prompt >= self.n_prompts:
+            raise ValueError(f"prompt must be < n_prompts = {self.n_prompts}; got {prompt}")
+        return prompt
+
+    def _indices(self, responses):
+        idx = np.asarray(responses)
+        if idx.dtype.kind not in "iu" or ((idx < 0) | (idx >= self.n_responses)).any():
+            raise ValueError(f"responses must be integer indices in [0, {self.n_responses}); "
+                             f"got {np.asarray(responses)!r}")
+        return idx
+
+    def text(self, response) -> str:
+        """The tokens of response number ``response``, joined (``""`` for the empty one)."""
+        (i,) = self._indices([response])
+        n = self.responses.lengths[i]
+        return "".join(self.vocab[t] for t in self.responses.tokens[i, :n])
+
+    def index(self, tokens) -> int:
+        """The number of the response with these tokens (a sequence of vocab entries)."""
+        tokens = list(tokens)
+        if len(tokens) > self.max_len:
+            raise ValueError(f"tokens must be at most max_len = {self.max_len} long; "
+                             f"got {len(tokens)}")
+        value = 0
+        for t in tokens:
+            if t not in self.vocab:
+                raise ValueError(f"token {t!r} is not in the vocab {self.vocab!r}")
+            value = value * len(self.vocab) + self.vocab.index(t)
+        return sum(len(self.vocab)**k for k in range(len(tokens))) + value
+
+    # -- probabilities ----------------------------------------------------------------
+    def next_token_log_probs(self):
+        """``log pi(a | x, prefix)`` for every prompt, prefix and action: (P, C, V + 1)."""
+        return _log_softmax(self.logits)
+
+    def token_log_probs(self, responses, prompt=0):
+        """Per-step ``log pi(a_t | x, a_<t)`` of the given responses, 0 after the last step.
+
+        Parameters
+        ----------
+        responses : array_like of int, shape (n,)
+        prompt : int
+
+        Returns
+        -------
+        ndarray of shape (n, L)
+            Row sums are the sequence log-probabilities; ``responses.mask[responses]``
+            tells which steps were taken.
+        """
+        idx, prompt = self._indices(responses), self._prompt(prompt)
+        e = self.responses
+        lp = self.next_token_log_probs()[prompt]
+        pre, act, mask = e.prefixes[idx], e.actions[idx], e.mask[idx]
+        return np.where(mask, lp[np.where(mask, pre, 0), np.where(mask, act, 0)], 0.0)
+
+    def log_probs(self, prompt=None):
+        """``log pi(y | x)`` of every response ``y``: shape (M,), or (P, M) for every prompt.
+
+        Computed down the tree of prefixes, one level per token: a child's
+        log-probability is its parent's plus the token's, and a response that
+        stops before ``L`` adds ``log pi(EOS | x, y)``. Prefix ``c`` has
+        children ``1 + c V + a`` in the numbering of :class:`Enumeration`.
+        """
+        lp = self.next_token_log_probs()
+        if prompt is not None:
+            lp = lp[self._prompt(prompt)][None]
+        P, C, A = lp.shape
+        V, off = A - 1, _offsets(A - 1, self.max_len)
+        out = np.zeros((P, self.n_responses))
+        for t in range(self.max_len):
+            parents = slice(off[t], off[t + 1])
+            out[:, off[t + 1]:off[t + 2]] = (out[:, parents, None] + lp[:, parents, :V]).reshape(P, -1)
+        out[:, :C] += lp[:, :, V]
+        return out[0] if prompt is not None else out
+
+    def probs(self, prompt=None):
+        """``pi(y | x)`` of every response, by enumeration: shape (M,) (or (P, M)), sums to 1."""
+        return np.exp(self.log_probs(prompt))
+
+    def sample(self, n, *, prompt=0, seed=None, rng=None):
+        """Draw ``n`` responses token by token, as response numbers (shape (n,)).
+
+        Raises
+        ------
+        ValueError
+            If ``n`` is not a positive integer, ``prompt`` is out of range, or
+            both or a bad ``seed`` / ``rng`` are given.
+        """
+        n = check_integer("n", n)
+        prompt = self._prompt(prompt)
+        rng = check_rng(seed, rng)
+        probs = np.exp(self.next_token_log_probs()[prompt])
+        cdf = np.cumsum(probs, axis=1)
+        V = len(self.vocab)
+        node = np.zeros(n, dtype=np.int64)          # the response (= prefix) written so far
+        done = np.zeros(n, dtype=bool)
+        for _ in range(self.max_len):
+            u = rng.random(n)                       # inverse-CDF draw of the next action
+            a = np.minimum((u[:, None] > cdf[np.where(done, 0, node)]).sum(axis=1), V)
+            write = ~done & (a < V)
+            node = np.where(write, 1 + node * V + a, node)   # the child of node by token a
+            done |= ~write
+        return node
+
+    def with_logits(self, logits):
+        """The same model shape with new ``logits``."""
+        return replace(self, logits=logits)
+
+    def grad_log_prob(self, weights):
+        """``d/d logits`` of ``sum_{x, y} weights[x, y] log pi(y | x)``: shape (P, C, V + 1).
+
+        Each step ``(prefix, a)`` of ``y`` adds ``weights[x, y] (onehot(a) - pi(. | x, prefix))``.
+
+        Raises
+        ------
+        ValueError
+            If ``weights`` does not have shape (n_prompts, n_responses).
+        """
+        w = np.asarray(weights, dtype=float)
+        P, C, A = self.logits.shape
+        if w.shape != (P, self.n_responses):
+            raise ValueError(f"weights must have shape ({P}, {self.n_responses}); "
+                             f"got {w.shape}")
+        # S[x, y]: the weight of every response that starts with y (y's subtree), summed
+        # bottom-up one level at a time; it is how often prefix y is passed through.
+        V, L = A - 1, self.max_len
+        off = _offsets(V, L)
+        S = w.copy()
+        for t in range(L - 1, -1, -1):
+            parents = slice(off[t], off[t + 1])
+            S[:, parents] += S[:, off[t + 1]:off[t + 2]].reshape(P, -1, V).sum(axis=2)
+        counts = np.concatenate([S[:, 1:].reshape(P, C, V), w[:, :C, None]], axis=2)
+        pi = np.exp(self.next_token_log_probs())
+        return counts - S[:, :C, None] * pi
+
+
+# -- supervised fine-tuning ----------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SFTResult:
+    """The fine-tuned model and the mean negative log-likelihood after each iteration."""
+
+    lm: ToyLM
+    losses: np.ndarray
+
+
+def _prompt_response_counts(lm, prompts, responses, name):
+    prompts = np.asarray(prompts)
+    idx = lm._indices(responses)
+    if prompts.shape != idx.shape or idx.ndim != 1 or idx.size == 0:
+        raise ValueError(f"prompts and {name} must be non-empty 1-D arrays of one shape; "
+                         f"got {prompts.shape} and {idx.shape}")
+    if prompts.dtype.kind not in "iu" or ((prompts < 0) | (prompts >= lm.n_prompts)).any():
+        raise ValueError(f"prompts must be integers in [0, {lm.n_prompts})")
+    counts = np.zeros((lm.n_prompts, lm.n_responses))
+    np.add.at(counts, (prompts, idx), 1.0)
+    return counts
+
+
+# --8<-- [start:sft]
+def sft(lm, prompts, responses, *, lr=0.1, iterations=200):
+    """Supervised fine-tuning: maximum likelihood on demonstrations, by Adam on the logits.
+
+    Full-batch: with ``p_demo`` the empirical distribution of the
+    ``(prompt, response)`` pairs (per prompt), the loss is the negative
+    log-likelihood ``-sum_x sum_y p_demo(y | x) log pi(y | x) / n_prompts``,
+    whose gradient is :meth:`ToyLM.grad_log_prob`. Adam (:class:`rlbook.nn.Adam`)
+    rather than plain gradient descent, because a prefix that few
+    demonstrations pass through has a gradient as small as its share of them.
+    A prefix no demonstration passes through gets no gradient and keeps its
+    logits: the model keeps full support and can serve as the reference
+    policy ``pi_ref``.
+
+    Parameters
+    ----------
+    lm : ToyLM
+        The starting ("pretrained") model.
+    prompts, responses : array_like of int, shape (n,)
+        Demonstration ``i`` answers prompt ``prompts[i]`` with response number
+        ``responses[i]``.
+    lr : float > 0
+        Adam's step size.
+    iterations : int
+
+    Returns
+    -------
+    SFTResult
+
+    Raises
+    ------
+    ValueError
+        If shapes differ, an index is out of range, a prompt has no
+        demonstration, ``lr <= 0`` or ``iterations`` is not a positive integer.
+    """
+    counts = _prompt_response_counts(lm, prompts, responses, "responses")
+    if (counts.sum(axis=1) == 0).any():
+        raise ValueError(f"every prompt needs a demonstration; prompt "
+                         f"{int(np.argmin(counts.sum(axis=1)))} has none")
+    p_demo = counts / counts.sum(axis=1, keepdims=True) / lm.n_prompts
+    iterations = check_integer("iterations", iterations)
+    theta = np.array(lm.logits)
+    opt = Adam([theta], lr=lr)
+    losses, seen = np.zeros(iterations), p_demo > 0
+    for k in range(iterations):
+        opt.step([-lm.with_logits(theta).grad_log_prob(p_demo)])
+        losses[k] = -np.sum(p_demo[seen] * lm.with_logits(theta).log_probs()[seen])
+    return SFTResult(lm.with_logits(theta), losses)
+# --8<-- [end:sft]
