@@ -80,7 +80,7 @@ from rlbook.semi_gradient import off_policy_td0, semi_gradient_sarsa, semi_gradi
 from rlbook.splits import check_split, time_split
 from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
 from rlbook.tile_coding import TileCoder
-from rlbook.toy_lm import ToyLM, sft
+from rlbook.toy_lm import ToyLM, sft, target_sweep
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -174,6 +174,7 @@ __all__ = [
     # chapter 10: RLHF end to end on a language model small enough to solve exactly
     "ToyLM",
     "sft",
+    "target_sweep",
     # chapter 11: held-out evaluation
     "ReturnSummary",
     "check_split",

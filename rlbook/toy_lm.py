@@ -34,9 +34,11 @@ from functools import lru_cache
 import numpy as np
 
 from rlbook.nn import Adam
-from rlbook.validate import check_integer, check_positive, check_rng
+from rlbook.rlhf import kl_divergence, kl_optimal_policy
+from rlbook.validate import check_integer, check_positive, check_probabilities, check_rng
 
-__all__ = ["MAX_RESPONSES", "Enumeration", "SFTResult", "ToyLM", "sft"]
+__all__ = ["MAX_RESPONSES", "Enumeration", "SFTResult", "TargetSweep", "ToyLM", "sft",
+           "target_sweep"]
 
 MAX_RESPONSES = 500_000
 """The most responses a :class:`ToyLM` may have (``1 + V + ... + V^L``)."""
@@ -309,6 +311,48 @@ class ToyLM:
         """The same model shape with new ``logits``."""
         return replace(self, logits=logits)
 
+    def _subtree_sums(self, w):
+        """``S[x, y] = sum of w[x, z]`` over every response ``z`` that starts with ``y``.
+
+        Summed bottom-up, one level at a time (prefix ``c`` has children
+        ``1 + c V + a``).
+        """
+        V, L = len(self.vocab), self.max_len
+        off = _offsets(V, L)
+        S = np.array(w, dtype=float)
+        P = S.shape[0]
+        for t in range(L - 1, -1, -1):
+            S[:, off[t]:off[t + 1]] += S[:, off[t + 1]:off[t + 2]].reshape(P, -1, V).sum(axis=2)
+        return S
+
+    @classmethod
+    def from_probs(cls, vocab, max_len, probs):
+        """The model whose sequence distribution is ``probs``: shape (n_prompts, M).
+
+        The next-token probability after a prefix is the mass of the responses
+        that continue with that token over the mass of those that start with
+        the prefix (EOS: the prefix itself as a response). Every distribution
+        over responses that gives each response a positive probability is
+        reachable this way; that is why ``pi*`` is in the model family.
+
+        Raises
+        ------
+        ValueError
+            If ``probs`` has the wrong shape, is not a probability vector per
+            prompt, or gives some response probability 0.
+        """
+        shape = cls.uniform(vocab, max_len)
+        p = check_probabilities("probs", np.atleast_2d(probs))
+        if p.ndim != 2 or p.shape[1] != shape.n_responses:
+            raise ValueError(f"probs must have shape (n_prompts, {shape.n_responses}); "
+                             f"got {np.shape(probs)}")
+        if (p <= 0).any():
+            raise ValueError("probs must be > 0 for every response")
+        S = shape._subtree_sums(p)
+        P, C, V = p.shape[0], shape.responses.n_prefixes, len(shape.vocab)
+        nxt = np.concatenate([S[:, 1:].reshape(P, C, V), p[:, :C, None]], axis=2)
+        return cls(vocab, max_len, np.log(nxt / S[:, :C, None]))
+
     def grad_log_prob(self, weights):
         """``d/d logits`` of ``sum_{x, y} weights[x, y] log pi(y | x)``: shape (P, C, V + 1).
 
@@ -324,15 +368,8 @@ class ToyLM:
         if w.shape != (P, self.n_responses):
             raise ValueError(f"weights must have shape ({P}, {self.n_responses}); "
                              f"got {w.shape}")
-        # S[x, y]: the weight of every response that starts with y (y's subtree), summed
-        # bottom-up one level at a time; it is how often prefix y is passed through.
-        V, L = A - 1, self.max_len
-        off = _offsets(V, L)
-        S = w.copy()
-        for t in range(L - 1, -1, -1):
-            parents = slice(off[t], off[t + 1])
-            S[:, parents] += S[:, off[t + 1]:off[t + 2]].reshape(P, -1, V).sum(axis=2)
-        counts = np.concatenate([S[:, 1:].reshape(P, C, V), w[:, :C, None]], axis=2)
+        S = self._subtree_sums(w)                # how often each prefix is passed through
+        counts = np.concatenate([S[:, 1:].reshape(P, C, A - 1), w[:, :C, None]], axis=2)
         pi = np.exp(self.next_token_log_probs())
         return counts - S[:, :C, None] * pi
 
@@ -408,3 +445,51 @@ def sft(lm, prompts, responses, *, lr=0.1, iterations=200):
         losses[k] = -np.sum(p_demo[seen] * lm.with_logits(theta).log_probs()[seen])
     return SFTResult(lm.with_logits(theta), losses)
 # --8<-- [end:sft]
+
+
+# -- the exact target ----------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class TargetSweep:
+    """``pi*`` for each ``beta``, with its expected reward and ``KL(pi* || pi_ref)``.
+
+    ``pis`` has shape (n_betas, n_prompts, M); ``expected_reward`` and ``kl``
+    (n_betas, n_prompts).
+    """
+
+    betas: np.ndarray
+    pis: np.ndarray
+    expected_reward: np.ndarray
+    kl: np.ndarray
+
+
+# --8<-- [start:target_sweep]
+def target_sweep(ref, reward, betas):
+    """The KL-regularised optimum ``pi* = pi_ref exp(r / beta) / Z`` over every response.
+
+    Exact: :func:`rlbook.rlhf.kl_optimal_policy` on the enumerated
+    distribution of ``ref``, for each ``beta``.
+
+    Parameters
+    ----------
+    ref : ToyLM
+    reward : array_like of shape (n_prompts, M)
+    betas : array_like of float > 0, shape (n_betas,)
+
+    Returns
+    -------
+    TargetSweep
+
+    Raises
+    ------
+    ValueError
+        If ``reward`` has the wrong shape or a ``beta`` is not positive.
+    """
+    pi_ref = ref.probs()
+    r = np.asarray(reward, dtype=float)
+    if r.shape != pi_ref.shape:
+        raise ValueError(f"reward must have shape {pi_ref.shape}; got {r.shape}")
+    betas = np.atleast_1d(np.asarray(betas, dtype=float))
+    pis = np.stack([kl_optimal_policy(pi_ref, r, b) for b in betas])
+    kl = kl_divergence(pis, np.broadcast_to(pi_ref, pis.shape))
+    return TargetSweep(betas, pis, (pis * r).sum(axis=-1), kl)
+# --8<-- [end:target_sweep]

@@ -4,10 +4,10 @@ import itertools
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from rlbook.rlhf import kl_divergence
-from rlbook.toy_lm import MAX_RESPONSES, ToyLM, sft
+from rlbook.toy_lm import MAX_RESPONSES, ToyLM, sft, target_sweep
 from gradcheck import numerical_grad
 
 
@@ -223,3 +223,58 @@ def test_sft_errors():
         sft(lm, [0, 1], [3, 4], lr=0)
     with pytest.raises(ValueError, match="iterations must be a positive integer; got 0"):
         sft(lm, [0, 1], [3, 4], iterations=0)
+
+
+# -- the exact target pi* ---------------------------------------------------------------
+def test_target_is_the_brute_force_maximiser():
+    ref = random_lm(n_prompts=1, seed=4)
+    reward = np.random.default_rng(5).normal(size=(1, ref.n_responses))
+    pi_ref = ref.probs(0)
+    sweep = target_sweep(ref, reward, [0.5, 2.0])
+    for b, beta in enumerate(sweep.betas):
+        def minus_j(h):                          # -(E_pi r - beta KL(pi || pi_ref)), pi = softmax(h)
+            pi = special.softmax(h)
+            return -(pi @ reward[0] - beta * np.sum(special.rel_entr(pi, pi_ref)))
+
+        best = optimize.minimize(minus_j, np.log(pi_ref), method="BFGS",
+                                 options=dict(gtol=1e-10))
+        np.testing.assert_allclose(sweep.pis[b, 0], special.softmax(best.x), atol=1e-5)
+        # the optimum's value is beta log Z, Z = E_ref exp(r / beta)
+        assert -best.fun == pytest.approx(beta * np.log(pi_ref @ np.exp(reward[0] / beta)),
+                                          abs=1e-8)
+        assert sweep.expected_reward[b, 0] == pytest.approx(sweep.pis[b, 0] @ reward[0])
+        assert sweep.kl[b, 0] == pytest.approx(stats.entropy(sweep.pis[b, 0], pi_ref))
+
+
+def test_target_sweep_trades_reward_for_kl():
+    ref = random_lm(seed=6)
+    reward = np.random.default_rng(7).normal(size=(2, ref.n_responses))
+    sweep = target_sweep(ref, reward, [0.1, 0.3, 1.0, 3.0, 100.0])
+    assert sweep.pis.shape == (5, 2, ref.n_responses)
+    np.testing.assert_allclose(sweep.pis.sum(axis=-1), 1.0)
+    assert (np.diff(sweep.expected_reward, axis=0) < 0).all()   # more beta: less reward,
+    assert (np.diff(sweep.kl, axis=0) < 0).all()                # less drift
+    assert sweep.kl[-1].max() < 1e-3
+    assert (sweep.expected_reward[0] > reward.max(axis=1) - 0.3).all()
+
+
+def test_target_is_a_toy_lm():
+    ref = random_lm(seed=8)
+    reward = np.random.default_rng(9).normal(size=(2, ref.n_responses))
+    pi_star = target_sweep(ref, reward, [0.5]).pis[0]
+    lm = ToyLM.from_probs(ref.vocab, ref.max_len, pi_star)
+    np.testing.assert_allclose(lm.probs(), pi_star, rtol=1e-10)
+    np.testing.assert_allclose(ToyLM.from_probs(ref.vocab, ref.max_len, ref.probs()).probs(),
+                               ref.probs(), rtol=1e-10)
+
+
+def test_target_errors():
+    ref = random_lm()
+    with pytest.raises(ValueError, match=r"reward must have shape \(2, 40\); got \(40,\)"):
+        target_sweep(ref, np.zeros(40), [1.0])
+    with pytest.raises(ValueError, match="beta must be a positive number"):
+        target_sweep(ref, np.zeros((2, 40)), [1.0, 0.0])
+    with pytest.raises(ValueError, match="probs must be > 0 for every response"):
+        ToyLM.from_probs(ref.vocab, ref.max_len, np.eye(40)[:1])
+    with pytest.raises(ValueError, match=r"probs must have shape \(n_prompts, 40\); got \(39,\)"):
+        ToyLM.from_probs(ref.vocab, ref.max_len, np.full(39, 1 / 39))

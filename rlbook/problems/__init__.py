@@ -14,7 +14,10 @@
 * ``continuous_bandit`` -- a one-step bandit with a real-valued action and a
   closed-form optimum, for Gaussian policies (chapter 8);
 * ``length_hacking`` -- a learned reward that likes length, and the KL
-  penalty's sweep over ``beta`` (chapter 8).
+  penalty's sweep over ``beta`` (chapter 8);
+* ``tiny_language`` -- six letters, two prompts, at most five tokens: a
+  pretrained model, a demonstrator, a hidden reward and preference pairs
+  for :class:`rlbook.toy_lm.ToyLM` (chapter 10).
 
 Every name is importable from here (``from rlbook.problems import
 access_review_mdp``); the ones the chapters call first are also in
@@ -56,6 +59,13 @@ from rlbook.problems.length_hacking import (
 from rlbook.problems.maze import intended_route, make_maze, maze_mdp
 from rlbook.problems.short_corridor import short_corridor
 from rlbook.problems.support_router import support_router_mdp
+from rlbook.problems.tiny_language import (
+    demonstrations,
+    demonstrator_lm,
+    preference_pairs,
+    pretrained_lm,
+    true_reward,
+)
 
 __all__ = [
     "ACTIONS",
@@ -76,6 +86,8 @@ __all__ = [
     "access_review_mdp",
     "bernoulli_bandit",
     "beta_sweep",
+    "demonstrations",
+    "demonstrator_lm",
     "drifting_arm_bandit",
     "gridworld_4x4",
     "gridworld_mdp",
@@ -84,11 +96,14 @@ __all__ = [
     "make_maze",
     "maze_mdp",
     "outcome_table",
+    "preference_pairs",
+    "pretrained_lm",
     "route_outcomes",
     "short_corridor",
     "slippery_gridworld",
     "support_router_mdp",
     "sutton_barto_gridworld",
     "ten_armed_testbed",
+    "true_reward",
     "walled_3x3_gridworld",
 ]

@@ -1,0 +1,133 @@
+"""A language small enough to solve RLHF exactly: six letters, two prompts, at most five tokens.
+
+The world of chapter 10's exact section, built on :class:`rlbook.toy_lm.ToyLM`:
+
+* a "pretrained" model that babbles: every letter equally likely after every
+  prefix, and a stop probability of ``e / (6 + e)``, about 0.31, per step
+  (:func:`pretrained_lm`);
+* a demonstrator per prompt, whose letters depend on the prompt and who
+  rarely repeats the last letter (:func:`demonstrator_lm`), and
+  demonstrations sampled from it (:func:`demonstrations`);
+* a hidden true reward per prompt, a sum of letter scores that count less the
+  later they come, minus a cost per token (:func:`true_reward`); no two
+  responses to one prompt tie, so Best-of-N's distribution is the textbook one;
+* preference pairs on responses of a model, labelled by a Bradley-Terry
+  annotator with that reward (:func:`preference_pairs`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rlbook.toy_lm import ToyLM
+from rlbook.validate import check_integer, check_rng
+
+__all__ = [
+    "DECAY",
+    "DEMONSTRATOR_LOGITS",
+    "LENGTH_COST",
+    "LETTER_SCORES",
+    "MAX_LEN",
+    "REPEAT_PENALTY",
+    "VOCAB",
+    "demonstrations",
+    "demonstrator_lm",
+    "preference_pairs",
+    "pretrained_lm",
+    "true_reward",
+]
+
+VOCAB = ("a", "b", "c", "d", "e", "f")
+MAX_LEN = 5
+DEMONSTRATOR_LOGITS = np.array([     # per prompt: a, b, c, d, e, f, then EOS
+    [1.5, 1.0, 0.5, -0.5, -1.0, -1.0, 0.5],
+    [-1.0, -0.5, 0.0, 1.0, 1.5, 0.5, 0.0],
+])
+REPEAT_PENALTY = 2.0                 # the demonstrator's logit for repeating the last letter drops
+LETTER_SCORES = np.array([           # the hidden reward's score of each letter, per prompt
+    [0.93, 0.21, 1.37, -0.42, 0.64, -1.13],
+    [-0.71, 1.22, 0.33, 0.84, -0.18, 1.46],
+])
+DECAY = 0.73                         # the t-th letter (from 0) counts DECAY**t
+LENGTH_COST = 0.35                   # per token
+
+
+def pretrained_lm():
+    """The babbling model: uniform letters after every prefix, EOS logit 1 (two prompts)."""
+    lm = ToyLM.uniform(VOCAB, MAX_LEN, n_prompts=len(DEMONSTRATOR_LOGITS))
+    logits = lm.logits.copy()
+    logits[:, :, lm.eos] = 1.0
+    return lm.with_logits(logits)
+
+
+def demonstrator_lm():
+    """The demonstrator: :data:`DEMONSTRATOR_LOGITS` per prompt, minus :data:`REPEAT_PENALTY`
+    on the letter just written."""
+    lm = pretrained_lm()
+    e = lm.responses
+    C = e.n_prefixes
+    logits = np.broadcast_to(DEMONSTRATOR_LOGITS[:, None, :], lm.logits.shape).copy()
+    last = e.tokens[np.arange(C), np.maximum(e.lengths[:C] - 1, 0)]
+    has_last = e.lengths[:C] > 0
+    logits[:, np.flatnonzero(has_last), last[has_last]] -= REPEAT_PENALTY
+    return lm.with_logits(logits)
+
+
+def demonstrations(n_per_prompt, *, seed=None, rng=None):
+    """``n_per_prompt`` responses of the demonstrator to each prompt.
+
+    Returns
+    -------
+    prompts, responses : ndarray of int, shape (n_prompts * n_per_prompt,)
+
+    Raises
+    ------
+    ValueError
+        If ``n_per_prompt`` is not a positive integer or ``seed`` / ``rng`` are bad.
+    """
+    n = check_integer("n_per_prompt", n_per_prompt)
+    rng = check_rng(seed, rng)
+    teacher = demonstrator_lm()
+    prompts = np.repeat(np.arange(teacher.n_prompts), n)
+    responses = np.concatenate([teacher.sample(n, prompt=x, rng=rng)
+                                for x in range(teacher.n_prompts)])
+    return prompts, responses
+
+
+def true_reward(lm):
+    """The hidden reward of every response of ``lm``'s shape: shape (n_prompts, M).
+
+    ``r(x, y) = sum_t LETTER_SCORES[x, y_t] DECAY**t - LENGTH_COST * len(y)``.
+    """
+    e = lm.responses
+    weights = DECAY ** np.arange(lm.max_len)
+    scores = np.where(e.tokens >= 0, LETTER_SCORES[:, np.maximum(e.tokens, 0)], 0.0)
+    return scores @ weights - LENGTH_COST * e.lengths
+
+
+def preference_pairs(lm, n_pairs_per_prompt, *, seed=None, rng=None):
+    """Pairs of responses sampled from ``lm``, labelled by a Bradley-Terry annotator.
+
+    On prompt ``x``, two responses ``y1, y2`` are drawn independently from
+    ``lm``; ``y1`` is chosen with probability ``sigmoid(r(x, y1) - r(x, y2))``
+    under :func:`true_reward` (so labels are noisy, and a pair of one
+    response twice carries no signal).
+
+    Returns
+    -------
+    prompts, chosen, rejected : ndarray of int, shape (n_prompts * n_pairs_per_prompt,)
+
+    Raises
+    ------
+    ValueError
+        If ``n_pairs_per_prompt`` is not a positive integer or ``seed`` / ``rng`` are bad.
+    """
+    n = check_integer("n_pairs_per_prompt", n_pairs_per_prompt)
+    rng = check_rng(seed, rng)
+    r = true_reward(lm)
+    prompts = np.repeat(np.arange(lm.n_prompts), n)
+    y1 = np.concatenate([lm.sample(n, prompt=x, rng=rng) for x in range(lm.n_prompts)])
+    y2 = np.concatenate([lm.sample(n, prompt=x, rng=rng) for x in range(lm.n_prompts)])
+    margin = r[prompts, y1] - r[prompts, y2]
+    first = rng.random(len(prompts)) < 0.5 * (1.0 + np.tanh(0.5 * margin))   # sigmoid
+    return prompts, np.where(first, y1, y2), np.where(first, y2, y1)

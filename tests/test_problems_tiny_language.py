@@ -1,0 +1,74 @@
+"""Tests for rlbook.problems.tiny_language: the world of chapter 10's exact section."""
+
+import numpy as np
+import pytest
+
+from rlbook.problems.tiny_language import (DECAY, LENGTH_COST, LETTER_SCORES, demonstrations,
+                                           demonstrator_lm, preference_pairs, pretrained_lm,
+                                           true_reward)
+from rlbook.toy_lm import ToyLM
+
+
+def test_pretrained_model_babbles():
+    lm = pretrained_lm()
+    assert lm.n_prompts == 2 and lm.n_responses == 9331
+    stop = np.exp(1.0) / (6 + np.exp(1.0))
+    np.testing.assert_allclose(np.exp(lm.next_token_log_probs()[:, :, lm.eos]), stop)
+    assert lm.probs(0)[lm.index("")] == pytest.approx(stop)
+    assert lm.probs(1)[lm.index("fab")] == pytest.approx(((1 - stop) / 6) ** 3 * stop)
+
+
+def test_demonstrator_avoids_repeating_the_last_letter():
+    lm = demonstrator_lm()
+    after_c = np.exp(lm.next_token_log_probs()[1, lm.index("bc")])
+    logits = np.array([-1.0, -0.5, 0.0 - 2.0, 1.0, 1.5, 0.5, 0.0])   # prompt 1, c penalised
+    np.testing.assert_allclose(after_c, np.exp(logits) / np.exp(logits).sum())
+    first = np.exp(lm.next_token_log_probs()[0, 0])
+    assert first.argmax() == 0                                       # prompt 0 starts with a
+
+
+def test_demonstrations_are_seeded_samples():
+    x, y = demonstrations(50, seed=0)
+    assert x.shape == y.shape == (100,) and (x[:50] == 0).all() and (x[50:] == 1).all()
+    x2, y2 = demonstrations(50, seed=0)
+    np.testing.assert_array_equal(y, y2)
+    assert not np.array_equal(y, demonstrations(50, seed=1)[1])
+    with pytest.raises(ValueError, match="n_per_prompt must be a positive integer; got 0"):
+        demonstrations(0)
+
+
+def test_true_reward_by_hand_and_without_ties():
+    lm = pretrained_lm()
+    r = true_reward(lm)
+    assert r.shape == (2, lm.n_responses)
+    expected = LETTER_SCORES[1, 2] + DECAY * LETTER_SCORES[1, 0] - 2 * LENGTH_COST   # "ca"
+    assert r[1, lm.index("ca")] == pytest.approx(expected)
+    assert r[0, lm.index("")] == 0.0
+    for x in (0, 1):
+        assert np.diff(np.sort(r[x])).min() > 1e-8                 # every response distinct
+    assert lm.text(r[0].argmax()) == "ccccc" and lm.text(r[1].argmax()) == "fffff"
+
+
+def test_preference_pairs_follow_bradley_terry():
+    two = ToyLM.from_probs(("a", "b", "c", "d", "e", "f"), 5, _two_response_probs())
+    r = true_reward(two)
+    x, chosen, rejected = preference_pairs(two, 20_000, seed=0)
+    assert x.shape == chosen.shape == rejected.shape == (40_000,)
+    i, j = pretrained_lm().index("c"), pretrained_lm().index("f")
+    for p in (0, 1):
+        mine = (x == p) & (chosen != rejected)
+        share = np.mean(chosen[mine] == i)
+        expected = 1 / (1 + np.exp(-(r[p, i] - r[p, j])))
+        assert share == pytest.approx(expected, abs=0.02)
+    again = preference_pairs(two, 20_000, seed=0)
+    np.testing.assert_array_equal(again[1], chosen)
+    with pytest.raises(ValueError, match="n_pairs_per_prompt must be a positive integer"):
+        preference_pairs(two, 0)
+
+
+def _two_response_probs():
+    """Almost all mass on "c" and "f", half each, on both prompts (full support)."""
+    lm = pretrained_lm()
+    p = np.full((2, lm.n_responses), 1e-12)
+    p[:, [lm.index("c"), lm.index("f")]] = 0.5
+    return p / p.sum(axis=1, keepdims=True)
