@@ -69,6 +69,7 @@ from rlbook.reinforce import (
 from rlbook.returns import discounted_return, returns_to_go
 from rlbook.rlhf import (
     bradley_terry_loss,
+    dpo_loss,
     fit_bradley_terry,
     group_relative_advantages,
     kl_divergence,
@@ -80,7 +81,7 @@ from rlbook.semi_gradient import off_policy_td0, semi_gradient_sarsa, semi_gradi
 from rlbook.splits import check_split, time_split
 from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
 from rlbook.tile_coding import TileCoder
-from rlbook.toy_lm import ToyLM, sft, target_sweep
+from rlbook.toy_lm import ToyLM, dpo, sft, target_sweep
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -173,6 +174,8 @@ __all__ = [
     "value_loss",
     # chapter 10: RLHF end to end on a language model small enough to solve exactly
     "ToyLM",
+    "dpo",
+    "dpo_loss",
     "sft",
     "target_sweep",
     # chapter 11: held-out evaluation

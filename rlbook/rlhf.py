@@ -52,6 +52,8 @@ __all__ = [
     "Preferences",
     "RewardModel",
     "bradley_terry_loss",
+    "dpo_loss",
+    "dpo_loss_grad",
     "GRPOObjective",
     "fit_bradley_terry",
     "group_relative_advantages",
@@ -389,6 +391,85 @@ def preference_accuracy(w, X_chosen, X_rejected):
     if w.shape != (Xc.shape[1],):
         raise ValueError(f"w must have shape ({Xc.shape[1]},); got {w.shape}")
     return float(np.mean((Xc - Xr) @ w > 0))
+
+
+# -- DPO ------------------------------------------------------------------------
+def _dpo_margin(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected, beta):
+    beta = check_positive("beta", beta)
+    names = ("logp_chosen", "logp_rejected", "ref_logp_chosen", "ref_logp_rejected")
+    arrays = [np.atleast_1d(np.asarray(x, dtype=float))
+              for x in (logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected)]
+    for name, x in zip(names, arrays):
+        if x.ndim != 1 or x.shape != arrays[0].shape or x.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array of shape "
+                             f"{arrays[0].shape}; got {x.shape}")
+        if not np.isfinite(x).all():
+            raise ValueError(f"{name} must be finite")
+    lc, lr, rc, rr = arrays
+    return beta, beta * ((lc - rc) - (lr - rr))
+
+
+# --8<-- [start:dpo_loss]
+def dpo_loss(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected, *, beta):
+    """DPO's loss (Rafailov et al., 2023), averaged over preference pairs.
+
+    .. math::  -\\log \\sigma\\big(\\beta [(\\log\\pi - \\log\\pi_{ref})(y_w)
+               - (\\log\\pi - \\log\\pi_{ref})(y_l)]\\big)
+
+    ``beta (log pi(y) - log pi_ref(y))`` is the implicit reward: the loss is
+    :func:`bradley_terry_loss` with that reward. The log-sigmoid is computed
+    stably (``min(z, 0) - log1p(exp(-|z|))``), so a margin of 1e4 in either
+    direction gives 0 or the margin, never ``inf`` or ``nan``.
+
+    Parameters
+    ----------
+    logp_chosen, logp_rejected : array_like of shape (n_pairs,)
+        ``log pi(y_w)`` and ``log pi(y_l)`` under the policy being trained.
+    ref_logp_chosen, ref_logp_rejected : array_like of shape (n_pairs,)
+        The same under the reference policy.
+    beta : float > 0
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the four arrays are not 1-D of one shape, hold a non-finite value,
+        or ``beta <= 0``.
+
+    Examples
+    --------
+    >>> round(dpo_loss([-1.0], [-2.0], [-1.5], [-1.5], beta=0.5), 4)   # margin 0.5
+    0.4741
+    """
+    _, margin = _dpo_margin(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected,
+                            beta)
+    return float(-_log_sigmoid(margin).mean())
+# --8<-- [end:dpo_loss]
+
+
+def dpo_loss_grad(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected, *, beta):
+    """The gradient of :func:`dpo_loss` with respect to ``logp_chosen`` and ``logp_rejected``.
+
+    ``d loss / d log pi(y_w) = -beta sigmoid(-margin) / n_pairs`` and the
+    opposite for ``y_l``: a pair the policy already ranks right by a wide
+    margin stops pulling.
+
+    Returns
+    -------
+    grad_chosen, grad_rejected : ndarray of shape (n_pairs,)
+
+    Raises
+    ------
+    ValueError
+        As :func:`dpo_loss`.
+    """
+    beta, margin = _dpo_margin(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected,
+                               beta)
+    g = -beta * _sigmoid(-margin) / margin.size
+    return g, -g
 
 
 # -- GRPO and verifiable rewards --------------------------------------------

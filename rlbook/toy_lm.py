@@ -21,7 +21,9 @@ Responses are numbered by length, then in base-``V`` order, so that a prefix of
 length ``k < L`` is numbered like the response that stops there: response 0 is
 the empty response, and prefixes are the responses ``0 .. n_prefixes - 1``.
 
-:func:`sft` fits the model to demonstrations by maximum likelihood. The chapter's
+:func:`sft` fits the model to demonstrations by maximum likelihood;
+:func:`target_sweep` computes the KL-regularised optimum ``pi*`` exactly; :func:`dpo`
+trains on preference pairs with :func:`rlbook.rlhf.dpo_loss`. The chapter's
 example (vocabulary, demonstrations, hidden reward) is
 :mod:`rlbook.problems.tiny_language`.
 """
@@ -34,11 +36,11 @@ from functools import lru_cache
 import numpy as np
 
 from rlbook.nn import Adam
-from rlbook.rlhf import kl_divergence, kl_optimal_policy
+from rlbook.rlhf import dpo_loss, dpo_loss_grad, kl_divergence, kl_optimal_policy
 from rlbook.validate import check_integer, check_positive, check_probabilities, check_rng
 
-__all__ = ["MAX_RESPONSES", "Enumeration", "SFTResult", "TargetSweep", "ToyLM", "sft",
-           "target_sweep"]
+__all__ = ["MAX_RESPONSES", "DPOResult", "Enumeration", "SFTResult", "TargetSweep", "ToyLM",
+           "dpo", "sft", "target_sweep"]
 
 MAX_RESPONSES = 500_000
 """The most responses a :class:`ToyLM` may have (``1 + V + ... + V^L``)."""
@@ -493,3 +495,67 @@ def target_sweep(ref, reward, betas):
     kl = kl_divergence(pis, np.broadcast_to(pi_ref, pis.shape))
     return TargetSweep(betas, pis, (pis * r).sum(axis=-1), kl)
 # --8<-- [end:target_sweep]
+
+
+# -- DPO -----------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class DPOResult:
+    """The DPO-trained model and the mean DPO loss after each iteration."""
+
+    lm: ToyLM
+    losses: np.ndarray
+
+
+# --8<-- [start:dpo]
+def dpo(ref, prompts, chosen, rejected, *, beta, lr=0.05, iterations=200):
+    """Direct preference optimisation (Rafailov et al., 2023), full batch, from ``pi_ref``.
+
+    Minimises :func:`rlbook.rlhf.dpo_loss` over the pairs with Adam
+    (:class:`rlbook.nn.Adam`) on the logits, starting at the reference model.
+    The gradient reaches the logits through ``log pi(y | x)``
+    (:meth:`ToyLM.grad_log_prob`).
+
+    Parameters
+    ----------
+    ref : ToyLM
+        The reference policy; also the starting point.
+    prompts, chosen, rejected : array_like of int, shape (n_pairs,)
+        On ``prompts[i]``, response ``chosen[i]`` was preferred to ``rejected[i]``.
+    beta : float > 0
+    lr : float > 0
+        Adam's step size.
+    iterations : int
+
+    Returns
+    -------
+    DPOResult
+
+    Raises
+    ------
+    ValueError
+        If shapes differ, an index is out of range, ``beta`` or ``lr`` is not
+        positive or ``iterations`` is not a positive integer.
+    """
+    _prompt_response_counts(ref, prompts, chosen, "chosen")
+    _prompt_response_counts(ref, prompts, rejected, "rejected")
+    beta = check_positive("beta", beta)
+    iterations = check_integer("iterations", iterations)
+    x, yw, yl = np.asarray(prompts), np.asarray(chosen), np.asarray(rejected)
+    ref_logp = ref.log_probs()
+    flat_w, flat_l = x * ref.n_responses + yw, x * ref.n_responses + yl
+    theta = np.array(ref.logits)
+    opt = Adam([theta], lr=lr)
+    losses = np.zeros(iterations)
+    for k in range(iterations):
+        lm = ref.with_logits(theta)
+        logp = lm.log_probs()
+        g_w, g_l = dpo_loss_grad(logp[x, yw], logp[x, yl], ref_logp[x, yw], ref_logp[x, yl],
+                                 beta=beta)
+        weights = (np.bincount(flat_w, g_w, minlength=logp.size)      # d loss / d log pi(y | x)
+                   + np.bincount(flat_l, g_l, minlength=logp.size)).reshape(logp.shape)
+        opt.step([lm.grad_log_prob(weights)])
+        logp = ref.with_logits(theta).log_probs()
+        losses[k] = dpo_loss(logp[x, yw], logp[x, yl], ref_logp[x, yw], ref_logp[x, yl],
+                             beta=beta)
+    return DPOResult(ref.with_logits(theta), losses)
+# --8<-- [end:dpo]

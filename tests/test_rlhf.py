@@ -1,12 +1,12 @@
-"""Tests for rlbook.rlhf: KL, the KL-regularised optimum, Bradley-Terry, GRPO."""
+"""Tests for rlbook.rlhf: KL, the KL-regularised optimum, Bradley-Terry, GRPO, DPO."""
 
 import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
 from rlbook.policies import softmax
-from rlbook.rlhf import (bradley_terry_loss, fit_bradley_terry, grpo_objective,
-                         group_relative_advantages, kl_divergence, kl_estimate,
+from rlbook.rlhf import (bradley_terry_loss, dpo_loss, dpo_loss_grad, fit_bradley_terry,
+                         grpo_objective, group_relative_advantages, kl_divergence, kl_estimate,
                          kl_optimal_policy, kl_regularized_objective, preference_accuracy,
                          synthetic_preferences, verifiable_reward)
 from gradcheck import numerical_grad
@@ -453,3 +453,61 @@ def test_verifiable_reward(response, expected, reward):
 def test_verifiable_reward_error():
     with pytest.raises(ValueError, match="response must be a string; got int"):
         verifiable_reward(408, 408)
+
+
+# -- DPO --------------------------------------------------------------------------
+def dpo_args(n=6, seed=0, scale=1.0):
+    return tuple(scale * np.random.default_rng(seed).normal(size=(4, n)))
+
+
+def test_dpo_loss_against_its_formula():
+    lc, lr, rc, rr = dpo_args()
+    margin = 0.3 * ((lc - rc) - (lr - rr))
+    assert dpo_loss(lc, lr, rc, rr, beta=0.3) == pytest.approx(-special.log_expit(margin).mean(),
+                                                               rel=1e-12)
+    # the Examples line: margin 0.5 gives log(1 + e^-0.5)
+    assert dpo_loss([-1.0], [-2.0], [-1.5], [-1.5], beta=0.5) == pytest.approx(
+        np.log1p(np.exp(-0.5)))
+    # at the reference every pair is a coin toss
+    assert dpo_loss(lc, lr, lc, lr, beta=2.0) == pytest.approx(np.log(2.0))
+
+
+def test_dpo_loss_is_bradley_terry_with_the_implicit_reward():
+    lc, lr, rc, rr = dpo_args(seed=1)
+    beta = 0.7
+    implicit = beta * np.stack([lc - rc, lr - rr], axis=1)      # one "feature" per response
+    loss, _ = bradley_terry_loss([1.0], implicit[:, :1], implicit[:, 1:])
+    assert dpo_loss(lc, lr, rc, rr, beta=beta) == pytest.approx(loss, rel=1e-12)
+
+
+def test_dpo_loss_is_stable_for_large_margins():
+    big = dpo_loss([0.0], [-1e4], [0.0], [0.0], beta=1.0)
+    assert big == 0.0
+    assert dpo_loss([-1e4], [0.0], [0.0], [0.0], beta=1.0) == pytest.approx(1e4)
+    g_w, g_l = dpo_loss_grad([-1e4], [0.0], [0.0], [0.0], beta=1.0)
+    assert g_w[0] == pytest.approx(-1.0) and g_l[0] == pytest.approx(1.0)
+
+
+def test_dpo_loss_grad_against_finite_differences():
+    lc, lr, rc, rr = dpo_args(n=5, seed=2, scale=3.0)
+    g_w, g_l = dpo_loss_grad(lc, lr, rc, rr, beta=0.4)
+    np.testing.assert_allclose(g_w, numerical_grad(lambda v: dpo_loss(v, lr, rc, rr, beta=0.4),
+                                                   lc), atol=1e-8)
+    np.testing.assert_allclose(g_l, numerical_grad(lambda v: dpo_loss(lc, v, rc, rr, beta=0.4),
+                                                   lr), atol=1e-8)
+
+
+@pytest.mark.parametrize("args, beta, message", [
+    (([0.0, 1.0], [0.0], [0.0], [0.0]), 1.0,
+     r"logp_rejected must be a non-empty 1-D array of shape \(2,\); got \(1,\)"),
+    (([0.0], [0.0], [[0.0]], [0.0]), 1.0,
+     r"ref_logp_chosen must be a non-empty 1-D array of shape \(1,\); got \(1, 1\)"),
+    (([], [], [], []), 1.0, r"logp_chosen must be a non-empty 1-D array"),
+    (([0.0], [np.nan], [0.0], [0.0]), 1.0, "logp_rejected must be finite"),
+    (([0.0], [0.0], [0.0], [0.0]), 0.0, "beta must be a positive number; got 0.0"),
+])
+def test_dpo_loss_errors(args, beta, message):
+    with pytest.raises(ValueError, match=message):
+        dpo_loss(*args, beta=beta)
+    with pytest.raises(ValueError, match=message):
+        dpo_loss_grad(*args, beta=beta)

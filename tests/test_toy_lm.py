@@ -7,7 +7,7 @@ import pytest
 from scipy import optimize, special, stats
 
 from rlbook.rlhf import kl_divergence
-from rlbook.toy_lm import MAX_RESPONSES, ToyLM, sft, target_sweep
+from rlbook.toy_lm import MAX_RESPONSES, ToyLM, dpo, sft, target_sweep
 from gradcheck import numerical_grad
 
 
@@ -227,7 +227,7 @@ def test_sft_errors():
 
 # -- the exact target pi* ---------------------------------------------------------------
 def test_target_is_the_brute_force_maximiser():
-    ref = random_lm(n_prompts=1, seed=4)
+    ref = random_lm(vocab=("a", "b"), max_len=2, n_prompts=1, seed=4)
     reward = np.random.default_rng(5).normal(size=(1, ref.n_responses))
     pi_ref = ref.probs(0)
     sweep = target_sweep(ref, reward, [0.5, 2.0])
@@ -278,3 +278,56 @@ def test_target_errors():
         ToyLM.from_probs(ref.vocab, ref.max_len, np.eye(40)[:1])
     with pytest.raises(ValueError, match=r"probs must have shape \(n_prompts, 40\); got \(39,\)"):
         ToyLM.from_probs(ref.vocab, ref.max_len, np.full(39, 1 / 39))
+
+
+# -- DPO on the toy model ---------------------------------------------------------------
+def population_pairs(ref, reward, n=20_000):
+    """Every ordered pair (y, y') of one prompt, as often as pi_ref(y) pi_ref(y') P(y beats y')."""
+    p = ref.probs(0)
+    both = p[:, None] * p[None, :] * special.expit(reward[:, None] - reward[None, :])
+    counts = np.round(n * both).astype(int)
+    np.fill_diagonal(counts, 0)
+    chosen, rejected = np.nonzero(counts)
+    reps = counts[chosen, rejected]
+    return np.zeros(reps.sum(), dtype=int), np.repeat(chosen, reps), np.repeat(rejected, reps)
+
+
+def test_dpo_on_the_whole_population_of_pairs_reaches_the_target():
+    ref = random_lm(vocab=("a", "b"), max_len=2, n_prompts=1, seed=10)
+    reward = np.random.default_rng(11).normal(size=ref.n_responses)
+    pi_star = target_sweep(ref, reward[None], [0.5]).pis[0, 0]
+    res = dpo(ref, *population_pairs(ref, reward), beta=0.5, lr=0.05, iterations=400)
+    assert res.losses[-1] < res.losses[0] < np.log(2.0)
+    assert kl_divergence(res.lm.probs(0), pi_star) < 2e-5
+    assert kl_divergence(ref.probs(0), pi_star) > 0.5
+    # the implicit reward beta log(pi / pi_ref) is the true reward up to a constant
+    implicit = 0.5 * (res.lm.log_probs(0) - ref.log_probs(0))
+    np.testing.assert_allclose(implicit - implicit.mean(), reward - reward.mean(), atol=0.005)
+
+
+def test_dpo_is_deterministic_and_moves_only_prefixes_on_the_pairs():
+    ref = random_lm(seed=12)
+    x, yw, yl = [0, 1, 1], [ref.index("ab"), ref.index("c"), ref.index("")], \
+        [ref.index("b"), ref.index("ca"), ref.index("cc")]
+    res = dpo(ref, x, yw, yl, beta=1.0, iterations=30)
+    again = dpo(ref, x, yw, yl, beta=1.0, iterations=30)
+    np.testing.assert_array_equal(res.lm.logits, again.lm.logits)
+    assert np.all(np.diff(res.losses) < 0)
+    p0 = res.lm.probs(0)
+    assert p0[ref.index("ab")] > ref.probs(0)[ref.index("ab")]
+    assert p0[ref.index("b")] < ref.probs(0)[ref.index("b")]
+    # prompt 0's pair passes through prefixes "", "a", "ab" and "b" only: no other row moves
+    moved = np.flatnonzero((res.lm.logits[0] != ref.logits[0]).any(axis=1))
+    assert sorted(ref.text(c) for c in moved) == ["", "a", "ab", "b"]
+
+
+def test_dpo_errors():
+    ref = random_lm()
+    with pytest.raises(ValueError, match="prompts and chosen must be non-empty 1-D arrays"):
+        dpo(ref, [0], [1, 2], [3, 4], beta=1.0)
+    with pytest.raises(ValueError, match=r"responses must be integer indices in \[0, 40\)"):
+        dpo(ref, [0], [1], [40], beta=1.0)
+    with pytest.raises(ValueError, match="beta must be a positive number; got 0"):
+        dpo(ref, [0], [1], [2], beta=0)
+    with pytest.raises(ValueError, match="lr must be a positive number; got -1"):
+        dpo(ref, [0], [1], [2], beta=1.0, lr=-1)
