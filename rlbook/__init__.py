@@ -68,6 +68,8 @@ from rlbook.reinforce import (
 )
 from rlbook.returns import discounted_return, returns_to_go
 from rlbook.rlhf import (
+    best_of_n_kl_bound,
+    best_of_n_policy,
     bradley_terry_loss,
     dpo_loss,
     fit_bradley_terry,
@@ -174,6 +176,8 @@ __all__ = [
     "value_loss",
     # chapter 10: RLHF end to end on a language model small enough to solve exactly
     "ToyLM",
+    "best_of_n_kl_bound",
+    "best_of_n_policy",
     "dpo",
     "dpo_loss",
     "sft",

@@ -51,6 +51,8 @@ __all__ = [
     "KLObjective",
     "Preferences",
     "RewardModel",
+    "best_of_n_kl_bound",
+    "best_of_n_policy",
     "bradley_terry_loss",
     "dpo_loss",
     "dpo_loss_grad",
@@ -218,6 +220,64 @@ def kl_optimal_policy(pi_ref, reward, beta):
     with np.errstate(divide="ignore"):
         return softmax(np.log(pi_ref) + r / beta, mask=pi_ref > 0)
 # --8<-- [end:kl_optimal_policy]
+
+
+# -- Best-of-N ----------------------------------------------------------------
+# --8<-- [start:best_of_n_policy]
+def best_of_n_policy(pi_ref, reward, n):
+    """The exact distribution of Best-of-N: draw ``n`` responses from ``pi_ref``, keep the best.
+
+    With ``F(v) = P(r(Y) <= v)`` for ``Y ~ pi_ref``, the best of ``n`` has
+    reward ``v`` with probability ``F(v)^n - F(v-)^n``; responses that tie at
+    ``v`` share it in proportion to ``pi_ref`` (whichever tied sample is kept,
+    it is a draw from ``pi_ref`` restricted to the tie). Without ties this is
+    ``pi_bon(y) = F(r(y))^n - F(r(y)-)^n`` (Beirami et al., 2024).
+
+    Parameters
+    ----------
+    pi_ref, reward : array_like of shape (M,)
+    n : int >= 1
+
+    Returns
+    -------
+    ndarray of shape (M,)
+
+    Raises
+    ------
+    ValueError
+        If ``pi_ref`` is not a probability vector, shapes differ or ``n`` is not
+        a positive integer.
+    """
+    pi_ref = check_probabilities("pi_ref", pi_ref)
+    r = np.asarray(reward, dtype=float)
+    if r.shape != pi_ref.shape or r.ndim != 1:
+        raise ValueError(f"reward must be 1-D of shape {pi_ref.shape}; got {r.shape}")
+    n = check_integer("n", n)
+    levels, level = np.unique(r, return_inverse=True)          # tied rewards share a level
+    mass = np.bincount(level, weights=pi_ref, minlength=len(levels))
+    F = np.minimum(np.cumsum(mass), 1.0)                        # P(r(Y) <= v)
+    p_level = F**n - (F - mass).clip(0.0)**n                    # P(the best has reward v)
+    share = np.divide(pi_ref, mass[level], out=np.zeros_like(pi_ref), where=mass[level] > 0)
+    pi_bon = p_level[level] * share
+    return pi_bon / pi_bon.sum()
+# --8<-- [end:best_of_n_policy]
+
+
+def best_of_n_kl_bound(n):
+    """``log n - (n - 1) / n``: the KL of Best-of-N to the reference, as usually quoted.
+
+    It is exact only when no single response carries positive probability
+    (a continuous reward distribution); over a finite set of responses it is an
+    upper bound on the true ``KL(pi_bon || pi_ref)`` (Beirami et al., 2024),
+    reached as the largest ``pi_ref(y)`` goes to 0.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive integer.
+    """
+    n = check_integer("n", n)
+    return float(np.log(n) - (n - 1) / n)
 
 
 # -- Bradley-Terry reward model ---------------------------------------------

@@ -276,7 +276,8 @@ class ToyLM:
         out = np.zeros((P, self.n_responses))
         for t in range(self.max_len):
             parents = slice(off[t], off[t + 1])
-            out[:, off[t + 1]:off[t + 2]] = (out[:, parents, None] + lp[:, parents, :V]).reshape(P, -1)
+            children = out[:, parents, None] + lp[:, parents, :V]    # (P, V^t, V)
+            out[:, off[t + 1]:off[t + 2]] = children.reshape(P, -1)
         out[:, :C] += lp[:, :, V]
         return out[0] if prompt is not None else out
 

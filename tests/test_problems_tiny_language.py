@@ -6,6 +6,7 @@ import pytest
 from rlbook.problems.tiny_language import (DECAY, LENGTH_COST, LETTER_SCORES, demonstrations,
                                            demonstrator_lm, preference_pairs, pretrained_lm,
                                            true_reward)
+from rlbook.rlhf import best_of_n_kl_bound, best_of_n_policy, kl_divergence
 from rlbook.toy_lm import ToyLM
 
 
@@ -72,3 +73,17 @@ def _two_response_probs():
     p = np.full((2, lm.n_responses), 1e-12)
     p[:, [lm.index("c"), lm.index("f")]] = 0.5
     return p / p.sum(axis=1, keepdims=True)
+
+
+def test_best_of_n_on_the_toy_language_is_below_the_formula():
+    lm = pretrained_lm()
+    pi_ref, r = lm.probs(0), true_reward(lm)[0]
+    rng = np.random.default_rng(0)
+    for n in (2, 4, 16):
+        pi_bon = best_of_n_policy(pi_ref, r, n)
+        kl = kl_divergence(pi_bon, pi_ref)
+        # the empty response holds 0.31 of pi_ref: a big atom, so a visible gap
+        assert 0.001 < best_of_n_kl_bound(n) - kl < 0.05
+        draws = np.stack([lm.sample(4_000, rng=rng) for _ in range(n)], axis=1)
+        best = draws[np.arange(4_000), r[draws].argmax(axis=1)]
+        assert np.mean(r[best]) == pytest.approx(pi_bon @ r, abs=0.05)

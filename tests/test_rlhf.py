@@ -1,12 +1,15 @@
-"""Tests for rlbook.rlhf: KL, the KL-regularised optimum, Bradley-Terry, GRPO, DPO."""
+"""Tests for rlbook.rlhf: KL, the KL optimum, Bradley-Terry, GRPO, DPO, Best-of-N."""
+
+import itertools
 
 import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
 from rlbook.policies import softmax
-from rlbook.rlhf import (bradley_terry_loss, dpo_loss, dpo_loss_grad, fit_bradley_terry,
-                         grpo_objective, group_relative_advantages, kl_divergence, kl_estimate,
+from rlbook.rlhf import (best_of_n_kl_bound, best_of_n_policy, bradley_terry_loss, dpo_loss,
+                         dpo_loss_grad, fit_bradley_terry, grpo_objective,
+                         group_relative_advantages, kl_divergence, kl_estimate,
                          kl_optimal_policy, kl_regularized_objective, preference_accuracy,
                          synthetic_preferences, verifiable_reward)
 from gradcheck import numerical_grad
@@ -511,3 +514,78 @@ def test_dpo_loss_errors(args, beta, message):
         dpo_loss(*args, beta=beta)
     with pytest.raises(ValueError, match=message):
         dpo_loss_grad(*args, beta=beta)
+
+
+# -- Best-of-N ------------------------------------------------------------------------
+def brute_force_best_of_n(pi_ref, reward, n):
+    """Every n-tuple of draws; the best reward wins, ties split evenly between the tied draws."""
+    out = np.zeros(len(pi_ref))
+    for draw in itertools.product(range(len(pi_ref)), repeat=n):
+        p = np.prod(pi_ref[list(draw)])
+        rewards = reward[list(draw)]
+        winners = [y for y, r in zip(draw, rewards) if r == rewards.max()]
+        for y in winners:
+            out[y] += p / len(winners)
+    return out
+
+
+@pytest.mark.parametrize("reward", [[0.3, -1.0, 2.0, 0.5, 1.1],      # distinct
+                                    [1.0, 0.0, 1.0, 0.5, 1.0],       # a three-way tie at the top
+                                    [0.0, 0.0, 0.0, 0.0, 0.0]])      # all tied: no selection
+def test_best_of_n_against_brute_force(reward):
+    pi_ref = np.array([0.1, 0.3, 0.2, 0.25, 0.15])
+    r = np.array(reward)
+    for n in (1, 2, 3, 4):
+        np.testing.assert_allclose(best_of_n_policy(pi_ref, r, n),
+                                   brute_force_best_of_n(pi_ref, r, n), atol=1e-14)
+    np.testing.assert_allclose(best_of_n_policy(pi_ref, r, 1), pi_ref)
+
+
+def test_best_of_n_of_a_uniform_distribution_in_closed_form():
+    M, n = 50, 4
+    i = np.arange(1, M + 1)
+    expected = (i / M) ** n - ((i - 1) / M) ** n
+    reward = np.random.default_rng(0).permutation(M).astype(float)   # rank reward[y] + 1
+    got = best_of_n_policy(np.full(M, 1 / M), reward, n)
+    np.testing.assert_allclose(got, expected[reward.astype(int)], rtol=1e-12)
+
+
+def test_best_of_n_kl_formula_is_an_upper_bound_reached_without_atoms():
+    assert best_of_n_kl_bound(1) == 0.0
+    assert best_of_n_kl_bound(4) == pytest.approx(np.log(4) - 0.75) and \
+        f"{best_of_n_kl_bound(4):.3f}" == "0.636"
+    assert f"{best_of_n_kl_bound(16):.3f}" == "1.835"
+    rng = np.random.default_rng(1)
+    for n in (2, 4, 16):
+        bound = best_of_n_kl_bound(n)
+        gaps = []
+        for M in (10, 100, 10_000):                     # uniform, distinct rewards
+            pi_ref = np.full(M, 1 / M)
+            kl = kl_divergence(best_of_n_policy(pi_ref, rng.permutation(M), n), pi_ref)
+            gaps.append(bound - kl)
+        assert 0 < gaps[2] < gaps[1] < gaps[0]           # below, and closer as atoms shrink
+        assert gaps[2] < 1e-3
+        for _ in range(20):                              # any finite distribution: below
+            pi_ref = softmax(2 * rng.normal(size=30))
+            kl = kl_divergence(best_of_n_policy(pi_ref, rng.normal(size=30), n), pi_ref)
+            assert kl < bound
+
+
+def test_best_of_n_matches_sampling():
+    rng = np.random.default_rng(2)
+    pi_ref, reward = softmax(rng.normal(size=8)), rng.normal(size=8)
+    draws = rng.choice(8, p=pi_ref, size=(100_000, 3))
+    best = draws[np.arange(len(draws)), reward[draws].argmax(axis=1)]
+    counts = np.bincount(best, minlength=8)
+    assert stats.chisquare(counts, 100_000 * best_of_n_policy(pi_ref, reward, 3)).pvalue > 1e-3
+
+
+def test_best_of_n_errors():
+    with pytest.raises(ValueError, match="n must be a positive integer; got 0"):
+        best_of_n_policy([0.5, 0.5], [1.0, 2.0], 0)
+    with pytest.raises(ValueError, match=r"reward must be 1-D of shape \(2,\); got \(3,\)"):
+        best_of_n_policy([0.5, 0.5], [1.0, 2.0, 3.0], 2)
+    with pytest.raises(ValueError, match="pi_ref sums to 0.9, expected 1"):
+        best_of_n_policy([0.5, 0.4], [1.0, 2.0], 2)
+    with pytest.raises(ValueError, match="n must be a positive integer; got 2.5"):
+        best_of_n_kl_bound(2.5)

@@ -232,7 +232,7 @@ def test_target_is_the_brute_force_maximiser():
     pi_ref = ref.probs(0)
     sweep = target_sweep(ref, reward, [0.5, 2.0])
     for b, beta in enumerate(sweep.betas):
-        def minus_j(h):                          # -(E_pi r - beta KL(pi || pi_ref)), pi = softmax(h)
+        def minus_j(h):                  # -(E_pi r - beta KL(pi || pi_ref)), pi = softmax(h)
             pi = special.softmax(h)
             return -(pi @ reward[0] - beta * np.sum(special.rel_entr(pi, pi_ref)))
 
