@@ -83,7 +83,7 @@ from rlbook.semi_gradient import off_policy_td0, semi_gradient_sarsa, semi_gradi
 from rlbook.splits import check_split, time_split
 from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
 from rlbook.tile_coding import TileCoder
-from rlbook.toy_lm import ToyLM, dpo, sft, target_sweep
+from rlbook.toy_lm import ToyLM, dpo, kl_estimates, sft, target_sweep
 
 __all__ = [
     # chapter 1: the RL loop, rewards and returns
@@ -180,6 +180,7 @@ __all__ = [
     "best_of_n_policy",
     "dpo",
     "dpo_loss",
+    "kl_estimates",
     "sft",
     "target_sweep",
     # chapter 11: held-out evaluation

@@ -62,6 +62,7 @@ __all__ = [
     "grpo_objective",
     "kl_divergence",
     "kl_estimate",
+    "kl_estimate_moments",
     "kl_optimal_policy",
     "kl_regularized_objective",
     "preference_accuracy",
@@ -114,8 +115,8 @@ def kl_estimate(log_prob, log_prob_ref, *, kind="k3"):
     * ``k1 = -log r``: unbiased, but single samples can be negative;
     * ``k2 = (log r)^2 / 2``: never negative, low variance, biased (close to
       the KL only when ``pi`` and ``pi_ref`` are close);
-    * ``k3 = (r - 1) - log r``: unbiased (``E[r] = 1`` under ``pi``) and never
-      negative. GRPO puts this one, per token, in its loss (Shao et al., 2024).
+    * ``k3 = (r - 1) - log r``: unbiased (``E[r] = 1`` under ``pi``, when
+      ``pi > 0`` wherever ``pi_ref > 0``) and never negative. GRPO puts this one, per token, in its loss (Shao et al., 2024).
 
     Parameters
     ----------
@@ -142,6 +143,47 @@ def kl_estimate(log_prob, log_prob_ref, *, kind="k3"):
          "k3": lambda: np.expm1(log_r) - log_r}[kind]()
     return float(k) if k.ndim == 0 else k
 # --8<-- [end:kl_estimate]
+
+
+# --8<-- [start:kl_estimate_moments]
+def kl_estimate_moments(pi, pi_ref, *, kind="k3"):
+    """Exact mean and variance of one :func:`kl_estimate` when ``y ~ pi`` over a finite set.
+
+    No sampling: the expectation is the sum over every ``y`` weighted by
+    ``pi(y)``. The mean of ``k1`` equals ``KL(pi || pi_ref)``; so does the
+    mean of ``k3`` when ``pi > 0`` wherever ``pi_ref > 0`` (``E_pi[r] = 1``;
+    otherwise ``E_pi[r]`` is only ``pi_ref``'s mass on ``pi``'s support and
+    k3 falls short by the rest). The mean of ``k2`` is the KL only to second
+    order.
+
+    Parameters
+    ----------
+    pi, pi_ref : array_like of shape (M,)
+        Probability vectors; ``pi_ref > 0`` wherever ``pi > 0``.
+    kind : {"k1", "k2", "k3"}
+
+    Returns
+    -------
+    mean, variance : float
+
+    Raises
+    ------
+    ValueError
+        If either is not a probability vector, shapes differ, ``kind`` is
+        unknown or ``pi_ref`` is 0 where ``pi`` is not.
+    """
+    pi, pi_ref = check_probabilities("pi", pi), check_probabilities("pi_ref", pi_ref)
+    if pi.shape != pi_ref.shape or pi.ndim != 1:
+        raise ValueError(f"pi and pi_ref must be 1-D of one shape; got {pi.shape} and "
+                         f"{pi_ref.shape}")
+    support = pi > 0
+    if (pi_ref[support] <= 0).any():
+        raise ValueError("pi_ref must be > 0 wherever pi > 0")
+    k = kl_estimate(np.log(pi[support]), np.log(pi_ref[support]), kind=kind)
+    w = pi[support]
+    mean = float(w @ k)
+    return mean, float(w @ (k - mean) ** 2)
+# --8<-- [end:kl_estimate_moments]
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,12 @@ from functools import lru_cache
 import numpy as np
 
 from rlbook.nn import Adam
-from rlbook.rlhf import dpo_loss, dpo_loss_grad, kl_divergence, kl_optimal_policy
+from rlbook.rlhf import (dpo_loss, dpo_loss_grad, kl_divergence, kl_estimate,
+                         kl_optimal_policy)
 from rlbook.validate import check_integer, check_positive, check_probabilities, check_rng
 
 __all__ = ["MAX_RESPONSES", "DPOResult", "Enumeration", "SFTResult", "TargetSweep", "ToyLM",
-           "dpo", "sft", "target_sweep"]
+           "dpo", "kl_estimates", "sft", "target_sweep"]
 
 MAX_RESPONSES = 500_000
 """The most responses a :class:`ToyLM` may have (``1 + V + ... + V^L``)."""
@@ -496,6 +497,48 @@ def target_sweep(ref, reward, betas):
     kl = kl_divergence(pis, np.broadcast_to(pi_ref, pis.shape))
     return TargetSweep(betas, pis, (pis * r).sum(axis=-1), kl)
 # --8<-- [end:target_sweep]
+
+
+# -- KL estimators ------------------------------------------------------------------
+# --8<-- [start:kl_estimates]
+def kl_estimates(lm, ref, *, kind="k3", prompt=0, per_token=False):
+    """The estimate of ``KL(pi || pi_ref)`` that each response would give if sampled from ``lm``.
+
+    With ``per_token=False``, :func:`rlbook.rlhf.kl_estimate` of the sequence
+    log-probabilities; with ``per_token=True``, the sum over the response's
+    steps of the per-token estimates (as GRPO puts k3 in its loss, token by
+    token). Weighting the result by ``lm.probs(prompt)`` gives the estimator's
+    exact mean and variance, no sampling needed: per-token k1 and k3 are
+    unbiased too, because ``E[pi_ref(a | s) / pi(a | s)] = 1`` at every prefix
+    and the per-prefix KLs add up to the sequence KL (the chain rule).
+
+    Parameters
+    ----------
+    lm, ref : ToyLM
+        ``pi`` (the sampling policy) and ``pi_ref``, of one shape.
+    kind : {"k1", "k2", "k3"}
+    prompt : int
+    per_token : bool
+
+    Returns
+    -------
+    ndarray of shape (M,)
+
+    Raises
+    ------
+    ValueError
+        If the models' shapes differ, ``kind`` is unknown or ``prompt`` is out
+        of range.
+    """
+    if (lm.vocab, lm.max_len, lm.n_prompts) != (ref.vocab, ref.max_len, ref.n_prompts):
+        raise ValueError("lm and ref must share vocab, max_len and n_prompts")
+    if not per_token:
+        return kl_estimate(lm.log_probs(prompt), ref.log_probs(prompt), kind=kind)
+    every = np.arange(lm.n_responses)
+    steps = kl_estimate(lm.token_log_probs(every, prompt), ref.token_log_probs(every, prompt),
+                        kind=kind)
+    return np.where(lm.responses.mask, steps, 0.0).sum(axis=1)
+# --8<-- [end:kl_estimates]
 
 
 # -- DPO -----------------------------------------------------------------------------

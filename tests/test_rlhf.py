@@ -10,6 +10,7 @@ from rlbook.policies import softmax
 from rlbook.rlhf import (best_of_n_kl_bound, best_of_n_policy, bradley_terry_loss, dpo_loss,
                          dpo_loss_grad, fit_bradley_terry, grpo_objective,
                          group_relative_advantages, kl_divergence, kl_estimate,
+                         kl_estimate_moments,
                          kl_optimal_policy, kl_regularized_objective, preference_accuracy,
                          synthetic_preferences, verifiable_reward)
 from gradcheck import numerical_grad
@@ -589,3 +590,30 @@ def test_best_of_n_errors():
         best_of_n_policy([0.5, 0.4], [1.0, 2.0], 2)
     with pytest.raises(ValueError, match="n must be a positive integer; got 2.5"):
         best_of_n_kl_bound(2.5)
+
+
+# -- exact moments of the KL estimators ---------------------------------------------
+def test_kl_estimate_moments_by_hand():
+    pi, pi_ref = np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.5, 0.25])
+    k1 = np.array([np.log(2.0), 0.0])                   # -log(pi_ref / pi) on pi's support
+    mean, var = kl_estimate_moments(pi, pi_ref, kind="k1")
+    assert mean == pytest.approx(0.5 * np.log(2.0)) == pytest.approx(kl_divergence(pi, pi_ref))
+    assert var == pytest.approx(np.var(k1))
+    k2 = 0.5 * k1**2
+    assert kl_estimate_moments(pi, pi_ref, kind="k2") == pytest.approx((k2.mean(), k2.var()))
+    # k3 is unbiased only if pi covers pi_ref: E_pi[pi_ref / pi] is pi_ref's mass on pi's
+    # support, here 0.75, and k3's mean falls short of the KL by the missing 0.25
+    assert kl_estimate_moments(pi, pi_ref, kind="k3")[0] == pytest.approx(
+        kl_divergence(pi, pi_ref) - 0.25)
+    full = np.array([0.5, 0.3, 0.2])
+    assert kl_estimate_moments(full, pi_ref, kind="k3")[0] == pytest.approx(
+        kl_divergence(full, pi_ref))
+
+
+def test_kl_estimate_moments_errors():
+    with pytest.raises(ValueError, match="pi_ref must be > 0 wherever pi > 0"):
+        kl_estimate_moments([0.5, 0.5], [1.0, 0.0])
+    with pytest.raises(ValueError, match=r"pi and pi_ref must be 1-D of one shape"):
+        kl_estimate_moments([0.5, 0.5], [0.2, 0.3, 0.5])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        kl_estimate_moments([0.5, 0.5], [0.5, 0.5], kind="k0")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
-from rlbook.rlhf import kl_divergence
-from rlbook.toy_lm import MAX_RESPONSES, ToyLM, dpo, sft, target_sweep
+from rlbook.rlhf import kl_divergence, kl_estimate_moments
+from rlbook.toy_lm import MAX_RESPONSES, ToyLM, dpo, kl_estimates, sft, target_sweep
 from gradcheck import numerical_grad
 
 
@@ -331,3 +331,48 @@ def test_dpo_errors():
         dpo(ref, [0], [1], [2], beta=0)
     with pytest.raises(ValueError, match="lr must be a positive number; got -1"):
         dpo(ref, [0], [1], [2], beta=1.0, lr=-1)
+
+
+# -- KL estimators ----------------------------------------------------------------------
+@pytest.mark.parametrize("per_token", [False, True])
+def test_k1_and_k3_are_unbiased_and_k2_is_not(per_token):
+    ref = random_lm(vocab=("a", "b", "c", "d"), max_len=4, seed=13)
+    pi = ref.with_logits(ref.logits + np.random.default_rng(14).normal(size=ref.logits.shape))
+    for x in (0, 1):
+        p = pi.probs(x)
+        kl = kl_divergence(p, ref.probs(x))
+        means = {k: p @ kl_estimates(pi, ref, kind=k, prompt=x, per_token=per_token)
+                 for k in ("k1", "k2", "k3")}
+        assert means["k1"] == pytest.approx(kl, rel=1e-10)
+        assert means["k3"] == pytest.approx(kl, rel=1e-10)
+        assert abs(means["k2"] - kl) > 0.05 * kl
+        assert (kl_estimates(pi, ref, kind="k3", prompt=x, per_token=per_token) >= 0).all()
+        assert (kl_estimates(pi, ref, kind="k1", prompt=x, per_token=per_token) < 0).any()
+
+
+def test_sequence_estimates_agree_with_kl_estimate_moments():
+    ref = random_lm(seed=15)
+    pi = ref.with_logits(ref.logits * 1.5)
+    for kind in ("k1", "k2", "k3"):
+        k = kl_estimates(pi, ref, kind=kind, prompt=1)
+        p = pi.probs(1)
+        mean, var = kl_estimate_moments(p, ref.probs(1), kind=kind)
+        assert mean == pytest.approx(p @ k) and var == pytest.approx(p @ (k - p @ k) ** 2)
+
+
+def test_close_policies_k2_and_k3_have_low_variance():
+    ref = random_lm(vocab=("a", "b", "c", "d"), max_len=4, seed=16)
+    pi = ref.with_logits(ref.logits + 0.1 * np.random.default_rng(17).normal(
+        size=ref.logits.shape))
+    p, q = pi.probs(0), ref.probs(0)
+    kl = kl_divergence(p, q)
+    var = {k: kl_estimate_moments(p, q, kind=k)[1] for k in ("k1", "k2", "k3")}
+    assert var["k3"] < 0.1 * var["k1"] and var["k2"] < 0.1 * var["k1"]
+    assert kl_estimate_moments(p, q, kind="k2")[0] == pytest.approx(kl, rel=0.1)
+
+
+def test_kl_estimates_errors():
+    with pytest.raises(ValueError, match="lm and ref must share vocab, max_len and n_prompts"):
+        kl_estimates(random_lm(), random_lm(n_prompts=1))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        kl_estimates(random_lm(), random_lm(), kind="k4")
