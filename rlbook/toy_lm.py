@@ -31,7 +31,7 @@ example (vocabulary, demonstrations, hidden reward) is
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -239,7 +239,13 @@ class ToyLM:
     # -- probabilities ----------------------------------------------------------------
     def next_token_log_probs(self):
         """``log pi(a | x, prefix)`` for every prompt, prefix and action: (P, C, V + 1)."""
-        return _log_softmax(self.logits)
+        return self._next_token_log_probs
+
+    @cached_property
+    def _next_token_log_probs(self):
+        out = _log_softmax(self.logits)       # computed once per model (the logits are frozen)
+        out.setflags(write=False)
+        return out
 
     def token_log_probs(self, responses, prompt=0):
         """Per-step ``log pi(a_t | x, a_<t)`` of the given responses, 0 after the last step.
@@ -544,7 +550,10 @@ def kl_estimates(lm, ref, *, kind="k3", prompt=0, per_token=False):
 # -- DPO -----------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class DPOResult:
-    """The DPO-trained model and the mean DPO loss after each iteration."""
+    """The DPO-trained model and the mean DPO loss at the start of each iteration.
+
+    ``losses[0]`` is the loss at ``pi_ref``, ``log 2``.
+    """
 
     lm: ToyLM
     losses: np.ndarray
@@ -593,13 +602,11 @@ def dpo(ref, prompts, chosen, rejected, *, beta, lr=0.05, iterations=200):
     for k in range(iterations):
         lm = ref.with_logits(theta)
         logp = lm.log_probs()
-        g_w, g_l = dpo_loss_grad(logp[x, yw], logp[x, yl], ref_logp[x, yw], ref_logp[x, yl],
-                                 beta=beta)
+        args = (logp[x, yw], logp[x, yl], ref_logp[x, yw], ref_logp[x, yl])
+        losses[k] = dpo_loss(*args, beta=beta)
+        g_w, g_l = dpo_loss_grad(*args, beta=beta)
         weights = (np.bincount(flat_w, g_w, minlength=logp.size)      # d loss / d log pi(y | x)
                    + np.bincount(flat_l, g_l, minlength=logp.size)).reshape(logp.shape)
         opt.step([lm.grad_log_prob(weights)])
-        logp = ref.with_logits(theta).log_probs()
-        losses[k] = dpo_loss(logp[x, yw], logp[x, yl], ref_logp[x, yw], ref_logp[x, yl],
-                             beta=beta)
     return DPOResult(ref.with_logits(theta), losses)
 # --8<-- [end:dpo]

@@ -5,9 +5,9 @@ import pytest
 
 from rlbook.problems.tiny_language import (DECAY, LENGTH_COST, LETTER_SCORES, demonstrations,
                                            demonstrator_lm, preference_pairs, pretrained_lm,
-                                           true_reward)
+                                           reference_lm, true_reward)
 from rlbook.rlhf import best_of_n_kl_bound, best_of_n_policy, kl_divergence
-from rlbook.toy_lm import ToyLM
+from rlbook.toy_lm import ToyLM, sft
 
 
 def test_pretrained_model_babbles():
@@ -87,3 +87,10 @@ def test_best_of_n_on_the_toy_language_is_below_the_formula():
         draws = np.stack([lm.sample(4_000, rng=rng) for _ in range(n)], axis=1)
         best = draws[np.arange(4_000), r[draws].argmax(axis=1)]
         assert np.mean(r[best]) == pytest.approx(pi_bon @ r, abs=0.05)
+
+
+def test_reference_is_the_fine_tuned_pretrained_model():
+    ref = reference_lm(20, seed=3)
+    x, y = demonstrations(20, seed=3)
+    np.testing.assert_array_equal(ref.logits, sft(pretrained_lm(), x, y).lm.logits)
+    assert (ref.logits != pretrained_lm().logits).any()

@@ -297,7 +297,7 @@ def test_dpo_on_the_whole_population_of_pairs_reaches_the_target():
     reward = np.random.default_rng(11).normal(size=ref.n_responses)
     pi_star = target_sweep(ref, reward[None], [0.5]).pis[0, 0]
     res = dpo(ref, *population_pairs(ref, reward), beta=0.5, lr=0.05, iterations=400)
-    assert res.losses[-1] < res.losses[0] < np.log(2.0)
+    assert res.losses[0] == pytest.approx(np.log(2.0)) and res.losses[-1] < 0.9 * np.log(2.0)
     assert kl_divergence(res.lm.probs(0), pi_star) < 2e-5
     assert kl_divergence(ref.probs(0), pi_star) > 0.5
     # the implicit reward beta log(pi / pi_ref) is the true reward up to a constant

@@ -64,6 +64,7 @@ from rlbook.problems.tiny_language import (
     demonstrator_lm,
     preference_pairs,
     pretrained_lm,
+    reference_lm,
     true_reward,
 )
 
@@ -98,6 +99,7 @@ __all__ = [
     "outcome_table",
     "preference_pairs",
     "pretrained_lm",
+    "reference_lm",
     "route_outcomes",
     "short_corridor",
     "slippery_gridworld",

@@ -6,8 +6,10 @@ The world of chapter 10's exact section, built on :class:`rlbook.toy_lm.ToyLM`:
   prefix, and a stop probability of ``e / (6 + e)``, about 0.31, per step
   (:func:`pretrained_lm`);
 * a demonstrator per prompt, whose letters depend on the prompt and who
-  rarely repeats the last letter (:func:`demonstrator_lm`), and
-  demonstrations sampled from it (:func:`demonstrations`);
+  rarely repeats the last letter (:func:`demonstrator_lm`),
+  demonstrations sampled from it (:func:`demonstrations`), and the
+  reference policy: the pretrained model fine-tuned on 200 of them per
+  prompt (:func:`reference_lm`);
 * a hidden true reward per prompt, a sum of letter scores that count less the
   later they come, minus a cost per token (:func:`true_reward`); no two
   responses to one prompt tie, so Best-of-N's distribution is the textbook one;
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlbook.toy_lm import ToyLM
+from rlbook.toy_lm import ToyLM, sft
 from rlbook.validate import check_integer, check_rng
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "demonstrator_lm",
     "preference_pairs",
     "pretrained_lm",
+    "reference_lm",
     "true_reward",
 ]
 
@@ -92,6 +95,13 @@ def demonstrations(n_per_prompt, *, seed=None, rng=None):
     responses = np.concatenate([teacher.sample(n, prompt=x, rng=rng)
                                 for x in range(teacher.n_prompts)])
     return prompts, responses
+
+
+def reference_lm(n_per_prompt=200, *, seed=0):
+    """``pi_ref``: :func:`pretrained_lm` after :func:`rlbook.toy_lm.sft` (its defaults) on
+    ``n_per_prompt`` :func:`demonstrations` per prompt drawn with ``seed``."""
+    prompts, responses = demonstrations(n_per_prompt, seed=seed)
+    return sft(pretrained_lm(), prompts, responses).lm
 
 
 def true_reward(lm):
