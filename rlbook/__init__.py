@@ -48,6 +48,7 @@ from rlbook.monte_carlo import mc_control, mc_prediction
 from rlbook.off_policy import effective_sample_size, importance_sampling
 from rlbook.policies import GaussianPolicy, LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
 from rlbook.ppo import approx_kl, clip_zeroes_gradient, ppo_clip_objective, value_loss
+from rlbook.ppo_rlhf import PPORLHFConfig, ppo_rlhf
 from rlbook.problems import (
     access_review_mdp,
     gridworld_4x4,
@@ -175,12 +176,14 @@ __all__ = [
     "td_errors",
     "value_loss",
     # chapter 10: RLHF end to end on a language model small enough to solve exactly
+    "PPORLHFConfig",
     "ToyLM",
     "best_of_n_kl_bound",
     "best_of_n_policy",
     "dpo",
     "dpo_loss",
     "kl_estimates",
+    "ppo_rlhf",
     "sft",
     "target_sweep",
     # chapter 11: held-out evaluation
