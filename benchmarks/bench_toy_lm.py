@@ -3,7 +3,8 @@
 Chapter 10's small world (rlbook.problems.tiny_language: 6 letters, 2 prompts,
 at most 5 tokens, 9,331 responses per prompt): SFT on demonstrations gives
 pi_ref; the exact pi* for a sweep of beta; DPO on preference pairs and its
-exact KL(pi_dpo || pi*); Best-of-N's exact KL against log N - (N - 1)/N; the
+exact KL(pi_dpo || pi*); PPO-RLHF token by token with the reward itself and
+its exact KL(pi_ppo || pi*); Best-of-N's exact KL against log N - (N - 1)/N; the
 exact mean and variance of the KL estimators k1, k2, k3. Prints wall and CPU
 seconds per stage (CPU seconds are the fairer number on a shared machine) and
 the load average. Not a test: run it and read the table.
@@ -21,6 +22,7 @@ from rlbook.problems.tiny_language import (demonstrations, preference_pairs, pre
                                            true_reward)
 from rlbook.rlhf import (best_of_n_kl_bound, best_of_n_policy, kl_divergence,
                          kl_estimate_moments)
+from rlbook.ppo_rlhf import PPORLHFConfig, ppo_rlhf
 from rlbook.toy_lm import dpo, kl_estimates, sft, target_sweep
 
 
@@ -44,7 +46,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demos", type=int, default=200, help="demonstrations per prompt")
     parser.add_argument("--pairs", type=int, default=5000, help="preference pairs per prompt")
-    parser.add_argument("--beta", type=float, default=0.5)
+    parser.add_argument("--beta", type=float, default=1.0)
     args = parser.parse_args()
 
     with Stage("enumerate (probs of all responses, x100)"):
@@ -77,6 +79,10 @@ def main():
           f"E r: ref {(pi_ref * reward).sum(axis=1).mean():.3f}, "
           f"dpo {(pi_dpo * reward).sum(axis=1).mean():.3f}, "
           f"pi* {(pi_star * reward).sum(axis=1).mean():.3f}")
+    with Stage("PPO-RLHF (40 iterations x 256 responses per prompt, 4 epochs)"):
+        run = ppo_rlhf(ref, reward, PPORLHFConfig(beta=args.beta, iterations=40), seed=0)
+    print(f"beta {args.beta}: KL(pi_ppo || pi*) {run.kl_to_target[-1].mean():.4f}, "
+          f"E r {run.expected_reward[-1].mean():.3f}")
     with Stage("Best-of-N exact, N = 1..64"):
         kls = {n: kl_divergence(best_of_n_policy(pi_ref[0], reward[0], n), pi_ref[0])
                for n in range(1, 65)}
@@ -92,11 +98,11 @@ def main():
           + ", ".join(f"{kind} mean {m:.3f} sd {v ** 0.5:.3f}" for kind, (m, v) in mom.items()))
     del k
 
-    print(f"\n{'stage':<58} {'wall s':>7} {'cpu s':>6}")
+    print(f"\n{'stage':<64} {'wall s':>7} {'cpu s':>6}")
     for name, wall, cpu in TIMES:
-        print(f"{name:<58} {wall:7.2f} {cpu:6.2f}")
+        print(f"{name:<64} {wall:7.2f} {cpu:6.2f}")
     total = sum(t[1] for t in TIMES), sum(t[2] for t in TIMES)
-    print(f"{'total':<58} {total[0]:7.2f} {total[1]:6.2f}")
+    print(f"{'total':<64} {total[0]:7.2f} {total[1]:6.2f}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -169,6 +169,11 @@ METHODS = (
            "model-free", "control", "policy", "off-policy", "tabular",
            note="preference pairs, no reward model; measured against the exact pi* of a toy "
                 "language model"),
+    Method("PPO-RLHF (per-token KL penalty)", "ppo_rlhf", _CH10,
+           "an-rlhf-problem-small-enough-to-solve-exactly",
+           "model-free", "control", "actor-critic", "on-policy", "tabular",
+           note="InstructGPT's recipe token by token on a toy language model; reaches the exact "
+                "pi*", label="PPO-RLHF"),
     Method("GAE (generalised advantage estimation)", "gae", _CH9,
            "key-equations-n-step-returns-lambda-returns-gae",
            "model-free", "prediction", "actor-critic", "on-policy", "both",
