@@ -10,6 +10,13 @@ r"""The RL pieces of RLHF, small enough to print (chapter 8).
   with gradient ``dJ/dh_j = pi_j (f_j - sum_a pi_a f_a)`` where
   ``f_a = r(a) - beta (log pi(a) - log pi_ref(a))``, and maximiser
   ``pi*(a) = pi_ref(a) exp(r(a) / beta) / Z`` (Ziegler et al., 2019; Rafailov et al., 2023).
+* The exact mean and variance of k1, k2, k3 over a finite set of responses
+  (:func:`kl_estimate_moments`): k1 and k3 unbiased, k2 not.
+* Best-of-N's exact distribution over a finite set of responses (ties
+  included) and the usual formula ``log N - (N - 1)/N`` for its KL, an upper
+  bound (Beirami et al., 2024).
+* DPO's loss ``-log sigmoid(beta [(log pi - log pi_ref)(y_w) - (log pi -
+  log pi_ref)(y_l)])`` and its gradient (Rafailov et al., 2023).
 * A Bradley-Terry reward model ``r(x) = w @ x`` fitted to preference pairs by
   minimising ``-log sigmoid(r(x_chosen) - r(x_rejected))`` (logistic regression
   on feature differences; Christiano et al., 2017; Ouyang et al., 2022).
