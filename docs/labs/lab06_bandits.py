@@ -38,10 +38,13 @@ final = np.array(means, dtype=float)
 final[drifting] += trend * steps
 print("means at step 0:   ", " ".join(f"{m:5.2f}" for m in means))
 print(f"means at step {steps}:", " ".join(f"{m:5.2f}" for m in final))
-overtake = [(m - means[drifting]) / trend for i, m in enumerate(means)
-            if i != drifting and trend != 0 and (m - means[drifting]) / trend > 0]
-if overtake:
-    print(f"the drifting arm becomes the best after step {max(overtake):.0f}")
+crossings = sorted(((m - means[drifting]) / trend, i) for i, m in enumerate(means)
+                   if i != drifting and trend != 0)   # when the drifting arm meets each other arm
+for t, i in crossings:
+    if 0 < t < steps:
+        print(f"the drifting arm {'passes' if trend > 0 else 'falls below'} arm {i} "
+              f"({means[i]:.2f}) at step {t:.0f}")
+print(f"the best arm at the end: arm {final.argmax()}")
 
 # %% [markdown]
 # ## Who notices the change?
