@@ -380,7 +380,13 @@ def ucb_scores(Q, counts, t, c):
     Returns
     -------
     ndarray of shape (n_runs, k)
+
+    Raises
+    ------
+    ValueError
+        If ``t`` is not a positive integer or ``c`` is negative.
     """
+    t, c = check_integer("t", t), check_positive("c", c, allow_zero=True)
     tried = counts > 0
     bonus = c * np.sqrt(np.log(t) / np.where(tried, counts, 1))
     return np.where(tried, Q + bonus, np.inf)

@@ -295,6 +295,8 @@ def test_testbed_greedy_stalls_epsilon_climbs_ucb_ends_above(seed):
     (lambda w: beta_posterior(1, 1, prior=(0.0, 1.0)), "prior[0]"),
     (lambda w: recency_weights(-1, 0.1), "n"),
     (lambda w: incremental_estimates([1.0], alpha=1.5), "alpha"),
+    (lambda w: ucb_scores(np.zeros((1, 2)), np.ones((1, 2), dtype=int), 0, 2.0), "t must"),
+    (lambda w: ucb_scores(np.zeros((1, 2)), np.ones((1, 2), dtype=int), 3, -1.0), "c must"),
 ])
 def test_bad_input_raises_naming_the_argument(call, name):
     with pytest.raises(ValueError, match=name.replace("[", r"\[").replace("]", r"\]")):
