@@ -42,8 +42,9 @@ class PPORLHFConfig:
 
     ``batch_size`` responses per prompt per iteration; ``n_epochs`` full-batch
     passes over them (no minibatches: the batch is small); ``gamma = 1`` as in
-    InstructGPT (a response is short and its return is the objective);
-    ``lam`` GAE's lambda (0.95, as TRL's PPO); ``clip_eps`` 0.2;
+    Ziegler et al. (2019)'s code, on which InstructGPT builds (a response is short and
+    its return is the objective); ``lam`` GAE's lambda (0.95, as there and in TRL's
+    PPO); ``clip_eps`` 0.2;
     ``lr`` and ``value_lr`` Adam's step sizes for the policy's logits and the
     value table (a table takes larger steps than a network would).
     """

@@ -1,4 +1,4 @@
-r"""The RL pieces of RLHF, small enough to print (chapter 8).
+r"""The RL pieces of RLHF, small enough to print (chapter 10).
 
 * KL divergence between categorical distributions,
   ``KL(p || q) = sum_a p[a] log(p[a] / q[a])``, and the per-sample estimators
@@ -7,9 +7,11 @@ r"""The RL pieces of RLHF, small enough to print (chapter 8).
 
   .. math::  J(h) = \sum_a \pi(a)\, r(a) - \beta\, \mathrm{KL}(\pi \,\|\, \pi_{ref}),
 
-  with gradient ``dJ/dh_j = pi_j (f_j - sum_a pi_a f_a)`` where
+  (the objective of Ziegler et al., 2019), with gradient
+  ``dJ/dh_j = pi_j (f_j - sum_a pi_a f_a)`` where
   ``f_a = r(a) - beta (log pi(a) - log pi_ref(a))``, and maximiser
-  ``pi*(a) = pi_ref(a) exp(r(a) / beta) / Z`` (Ziegler et al., 2019; Rafailov et al., 2023).
+  ``pi*(a) = pi_ref(a) exp(r(a) / beta) / Z`` (Korbak et al., 2022; Rafailov et al., 2023,
+  eq. 4).
 * The exact mean and variance of k1, k2, k3 over a finite set of responses
   (:func:`kl_estimate_moments`): k1 and k3 unbiased, k2 not.
 * Best-of-N's exact distribution over a finite set of responses (ties
@@ -31,7 +33,9 @@ r"""The RL pieces of RLHF, small enough to print (chapter 8).
   of its own, :mod:`rlbook.problems.length_hacking`.
 
 These are toy versions of the mathematics. Real RLHF trains a language model
-over token sequences with many more controls; see the chapter's last section.
+over token sequences with many more controls (the chapter's pitfall on reading it as how
+LLMs are trained); :mod:`rlbook.toy_lm` and :mod:`rlbook.ppo_rlhf` do it token by token on
+a model small enough to list every response.
 Each loss and estimator is tested against scipy (``special.log_expit``,
 ``special.rel_entr``, ``stats.entropy``, ``stats.zscore``, ``special.softmax``,
 ``special.logsumexp``), a transcription of TRL's GRPO loss, or finite differences.
