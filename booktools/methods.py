@@ -172,8 +172,8 @@ METHODS = (
     Method("PPO-RLHF (per-token KL penalty)", "ppo_rlhf", _CH10,
            "an-rlhf-problem-small-enough-to-solve-exactly",
            "model-free", "control", "actor-critic", "on-policy", "tabular",
-           note="InstructGPT's recipe token by token on a toy language model; reaches the exact "
-                "pi*", label="PPO-RLHF"),
+           note="InstructGPT's recipe token by token on a toy language model; ends within "
+                "0.002 nats of the exact pi*", label="PPO-RLHF"),
     Method("GAE (generalised advantage estimation)", "gae", _CH9,
            "key-equations-n-step-returns-lambda-returns-gae",
            "model-free", "prediction", "actor-critic", "on-policy", "both",
