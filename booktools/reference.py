@@ -503,7 +503,7 @@ def link_targets(api: dict[str, str], members: dict[str, list[str]] | None = Non
             targets.setdefault(f"{package}.{name}", path)
     for group in GROUPS:
         for module in group.modules:
-            targets[module] = module
+            targets.setdefault(module, module)   # `rlbook.rollout` is the function
     for name, paths in short.items():
         # A bare name links when one module defines it and it cannot be a plain word:
         # `value_iteration`, `TabularMDP`, but not `rollout` or `greedy` (link those as

@@ -109,7 +109,8 @@ def _build(folder: Path) -> None:
     (folder / "returncode").write_text(str(code))
 
 
-_NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py", "test_print.py"}
+_NEEDS_SITE = {"test_site.py", "test_browser.py", "test_accessibility.py", "test_print.py",
+               "test_reference.py"}
 
 
 _BROWSER_FIXTURES = {"browser", "browser_page", "watch"}
