@@ -1,4 +1,4 @@
-"""Collect every page of the book (docs/**/*.md) as tests.
+"""Collect every page of the book (docs/**/*.md) and the package's docstring examples as tests.
 
 Each runnable block (chain) of a page is one test item, run as a new program and compared
 with the output the page shows (booktools.check); each page also gets a ``fences`` item that
@@ -23,9 +23,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "display_only: a page block that is shown, never run")
 
 
+PACKAGE = Path(__file__).resolve().parent / "rlbook"
+
+
 def pytest_collect_file(parent, file_path: Path):
     if file_path.suffix == ".md" and DOCS in file_path.resolve().parents:
         return MarkdownPage.from_parent(parent, path=file_path)
+    # The docstrings' Examples (rendered in the API reference) run as doctests: rlbook/ is in
+    # pyproject's testpaths, and its modules are collected here as with --doctest-modules.
+    if file_path.suffix == ".py" and PACKAGE in file_path.resolve().parents \
+            and not parent.config.option.doctestmodules:
+        from _pytest.doctest import DoctestModule
+
+        return DoctestModule.from_parent(parent, path=file_path)
     return None
 
 

@@ -179,6 +179,15 @@ def ppo(make_env, config=PPOConfig(), *, seed=None, rng=None, callback=None):
     ------
     ValueError
         If ``config`` is not a PPOConfig, or seed and rng are both given.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.actor_critic import PPOConfig, ppo
+    >>> config = PPOConfig(total_steps=128, n_envs=2, n_steps=32, n_epochs=2, hidden=(8,))
+    >>> result = ppo(rlbook.CartPole, config, seed=0)
+    >>> print(type(result).__name__)
+    PPOResult
     """
     if not isinstance(config, PPOConfig):
         raise ValueError(f"config must be a PPOConfig; got {type(config).__name__}")
@@ -300,6 +309,15 @@ def evaluate_actor(agent, env, episodes=100, *, greedy=True, seed=None):
     ------
     ValueError
         If ``episodes`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.actor_critic import PPOConfig, evaluate_actor, ppo
+    >>> config = PPOConfig(total_steps=64, n_envs=2, n_steps=32, n_epochs=1, hidden=(8,))
+    >>> agent = ppo(rlbook.CartPole, config, seed=0).agent
+    >>> print(len(evaluate_actor(agent, rlbook.CartPole(), episodes=3, seed=0)))
+    3
     """
     episodes = check_integer("episodes", episodes)
     rng = np.random.default_rng(seed)
@@ -361,6 +379,17 @@ def n_step_actor_critic(mdp, policy, *, n, episodes, step_size, critic_step_size
     ------
     ValueError
         If a count or step size is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.actor_critic import n_step_actor_critic
+    >>> from rlbook.policies import TabularSoftmaxPolicy
+    >>> from rlbook.problems import short_corridor
+    >>> mdp = short_corridor()
+    >>> result = n_step_actor_critic(mdp, TabularSoftmaxPolicy(mdp.n_states, 2), n=2, episodes=20,
+    ...                              step_size=0.1, critic_step_size=0.1, seed=0)
+    >>> print(type(result).__name__)
+    ActorCriticResult
     """
     from rlbook.advantages import n_step_returns
     n, episodes = check_integer("n", n), check_integer("episodes", episodes)

@@ -73,6 +73,13 @@ def td_errors(rewards, values, *, gamma, last_value=0.0):
     ------
     ValueError
         If the shapes differ, an input is not finite or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> deltas = rlbook.td_errors([1.0, 1.0], [0.5, 0.5], gamma=0.9)
+    >>> print(" ".join(f"{d:.2f}" for d in deltas))
+    0.95 0.50
     """
     gamma = check_gamma(gamma)
     r, v, last = _trajectory(rewards, values, last_value)
@@ -111,6 +118,13 @@ def gae(rewards, values, *, gamma, lam, last_value=0.0):
     ValueError
         If the shapes differ, an input is not finite, or ``gamma`` or ``lam``
         is outside [0, 1].
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> A = rlbook.gae([1.0, 1.0], [0.5, 0.5], gamma=0.9, lam=0.95)
+    >>> print(" ".join(f"{a:.3f}" for a in A))
+    1.377 0.500
     """
     lam = check_unit_interval("lam", lam)
     delta = td_errors(rewards, values, gamma=gamma, last_value=last_value)
@@ -146,6 +160,13 @@ def n_step_returns(rewards, values, n, *, gamma, last_value=0.0):
     ------
     ValueError
         If ``n`` is not a positive integer, or as :func:`td_errors`.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> G = rlbook.n_step_returns([1.0, 1.0, 1.0], [0.0, 0.0, 0.0], 2, gamma=0.9)
+    >>> print(" ".join(f"{g:.2f}" for g in G))
+    1.90 1.90 1.00
     """
     n = check_integer("n", n)
     gamma = check_gamma(gamma)
@@ -188,6 +209,16 @@ def gae_vector(rewards, values, next_values, terminated, ends, *, gamma, lam):
     ------
     ValueError
         If the shapes differ or ``gamma`` or ``lam`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.advantages import gae_vector
+    >>> r = np.ones((2, 1)); v = np.full((2, 1), 0.5); nv = np.full((2, 1), 0.5)
+    >>> done = np.array([[False], [True]])
+    >>> A = gae_vector(r, v, nv, done, done, gamma=0.9, lam=0.95)
+    >>> print(" ".join(f"{a:.3f}" for a in A[:, 0]))
+    1.377 0.500
     """
     gamma, lam = check_gamma(gamma), check_unit_interval("lam", lam)
     r = np.asarray(rewards, dtype=float)
@@ -242,6 +273,18 @@ def gae_estimates(mdp, policy, values, lams, *, state, action, episodes, horizon
     ------
     ValueError
         If shapes disagree, a lambda is outside [0, 1] or a count is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.advantages import gae_estimates
+    >>> from rlbook.dp import policy_evaluation
+    >>> from rlbook.problems import access_review_mdp
+    >>> mdp = access_review_mdp()
+    >>> pi = mdp.allowed / mdp.allowed.sum(axis=1, keepdims=True)
+    >>> V = policy_evaluation(mdp, pi)
+    >>> est = gae_estimates(mdp, pi, V, [0.0, 1.0], state=0, action=0, episodes=50, horizon=20, seed=0)
+    >>> print(len(est))
+    2
     """
     episodes, horizon = check_integer("episodes", episodes), check_integer("horizon", horizon)
     lams = [check_unit_interval("lam", lam) for lam in lams]

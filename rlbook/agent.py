@@ -135,6 +135,13 @@ def discrete_sizes(env) -> tuple[int, int]:
     ------
     ValueError
         If ``env.observation_space`` or ``env.action_space`` has no ``n``.
+
+    Examples
+    --------
+    >>> from rlbook.agent import discrete_sizes
+    >>> from rlbook.envs.cliff import cliff_walking
+    >>> print(discrete_sizes(cliff_walking()))
+    (48, 4)
     """
     try:
         return int(env.observation_space.n), int(env.action_space.n)
@@ -153,6 +160,13 @@ def check_learner_args(env, episodes, gamma, max_steps):
         If the spaces are not discrete, ``episodes`` is not a positive integer,
         ``gamma`` is not in [0, 1] or ``max_steps`` is neither None nor a
         positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.agent import check_learner_args
+    >>> from rlbook.envs.cliff import cliff_walking
+    >>> print(check_learner_args(cliff_walking(), 10, 1.0, None)[:4])
+    (48, 4, 10, 1.0)
     """
     n_states, n_actions = discrete_sizes(env)
     return (n_states, n_actions, check_integer("episodes", episodes), check_gamma(gamma),
@@ -178,6 +192,14 @@ def streams(seed=None, rng=None) -> tuple[int, np.random.Generator]:
     ------
     ValueError
         If both ``seed`` and ``rng`` are given, or either is malformed.
+
+    Examples
+    --------
+    >>> from rlbook.agent import streams
+    >>> env_seed, rng = streams(seed=0)
+    >>> env_seed2, rng2 = streams(seed=0)
+    >>> print(env_seed == env_seed2, rng.random() == rng2.random())
+    True True
     """
     base = check_rng(seed, rng)
     sequence = base.bit_generator.seed_seq
@@ -237,6 +259,13 @@ def visit_step_size(power=0.6):
     ------
     ValueError
         If ``power`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.agent import visit_step_size
+    >>> alpha = visit_step_size(0.6)
+    >>> print(" ".join(f"{alpha(n):.3f}" for n in (1, 2, 10)))
+    1.000 0.660 0.251
     """
     return _VisitStepSize(check_unit_interval("power", power, open_low=True))
 # --8<-- [end:visit_step_size]
@@ -255,6 +284,13 @@ def as_step_size(alpha):
     ------
     ValueError
         If ``alpha`` is neither callable nor a number in (0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.agent import as_step_size
+    >>> alpha = as_step_size(0.1)
+    >>> print(alpha(1), alpha(50))
+    0.1 0.1
     """
     if callable(alpha):
         return alpha
@@ -339,6 +375,12 @@ def policy_table(policy, n_states, n_actions, *, name="policy", where=None, also
         If the shape or dtype fits neither form, a checked action index is out
         of range or not whole, or a checked row is not a probability
         distribution (within :data:`rlbook.validate.PROB_TOL`).
+
+    Examples
+    --------
+    >>> from rlbook.agent import policy_table
+    >>> print(policy_table([1, 0], 2, 2).tolist())
+    [[0.0, 1.0], [1.0, 0.0]]
     """
     table = np.asarray(policy)
     S = n_states if n_states is not None else (table.shape[0] if table.ndim else 0)
@@ -394,6 +436,14 @@ def as_actor(policy, n_actions, n_states=None):
         row is malformed, or rather than return an action that
         ``info["action_mask"]`` forbids (the callable's choice, an int array's
         action, or any action a probability row gives a positive chance).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.agent import as_actor
+    >>> act = as_actor([2, 0], n_actions=3, n_states=2)
+    >>> print(int(act(0, {}, np.random.default_rng(0))))
+    2
     """
     if callable(policy):
         def act(obs, info, rng):
@@ -475,6 +525,15 @@ def play_episode(env, choose, *, seed=None, max_steps=None):
     The episode ends when the environment says ``terminated`` (a terminal
     state) or ``truncated`` (its own step limit), or after ``max_steps``
     steps (then it counts as truncated). ``seed`` goes to ``env.reset``.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.agent import play_episode
+    >>> env = rlbook.GridWorld(["S . G"])
+    >>> episode = play_episode(env, lambda obs, info: 1, seed=0)
+    >>> print(episode.actions.tolist(), episode.rewards.tolist())
+    [1, 1] [-1.0, 10.0]
     """
     obs, info = env.reset(seed=seed)
     states, actions, rewards = [], [], []

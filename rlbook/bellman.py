@@ -33,6 +33,14 @@ def as_values(mdp, V) -> np.ndarray:
     ------
     ValueError
         If ``V`` does not have shape (n_states,).
+
+    Examples
+    --------
+    >>> from rlbook.bellman import as_values
+    >>> from rlbook.problems import gridworld_4x4
+    >>> V = as_values(gridworld_4x4(), [1.0] * 16)
+    >>> print(f"{V[0]:.1f} {V[1]:.1f}")
+    0.0 1.0
     """
     V = np.asarray(V, dtype=float)
     if V.shape != (mdp.n_states,):
@@ -65,6 +73,15 @@ def q_from_v(mdp, V):
     -----
     One matrix-vector product over ``P`` viewed as (S * A, S): chapter 3. A
     sparse ``P`` is stored with that shape (``reshape`` returns it as it is).
+
+    Examples
+    --------
+    >>> from rlbook.bellman import q_from_v
+    >>> from rlbook.problems import access_review_mdp
+    >>> mdp = access_review_mdp()
+    >>> Q = q_from_v(mdp, [0.0] * mdp.n_states)
+    >>> print(Q.shape, f"{Q[0, 0]:.2f}")
+    (4, 4) -120.00
     """
     V = as_values(mdp, V)
     S, A = mdp.n_states, mdp.n_actions
@@ -91,6 +108,14 @@ def as_policy_matrix(mdp, policy) -> np.ndarray:
         in its state, probabilities are negative or do not sum to 1, or a
         forbidden action gets probability (:func:`rlbook.agent.policy_table`
         checks the rows of the non-terminal states).
+
+    Examples
+    --------
+    >>> from rlbook.bellman import as_policy_matrix
+    >>> from rlbook.problems import gridworld_4x4
+    >>> pi = as_policy_matrix(gridworld_4x4(), [0] * 16)
+    >>> print(pi.shape, pi[5].tolist())
+    (16, 4) [1.0, 0.0, 0.0, 0.0]
     """
     live = ~mdp.terminal
     pi = policy_table(policy, mdp.n_states, mdp.n_actions, where=live).copy()
@@ -123,6 +148,15 @@ def bellman_backup(mdp, V, policy):
     ------
     ValueError
         If ``V`` or ``policy`` is malformed (see :func:`as_policy_matrix`).
+
+    Examples
+    --------
+    >>> from rlbook.bellman import bellman_backup
+    >>> from rlbook.problems import gridworld_4x4
+    >>> mdp = gridworld_4x4()
+    >>> V1 = bellman_backup(mdp, [0.0] * 16, [0] * 16)
+    >>> print(" ".join(f"{v:.0f}" for v in V1[:4]))
+    0 -1 -1 -1
     """
     pi = as_policy_matrix(mdp, policy)
     Q = q_from_v(mdp, V)
@@ -146,13 +180,29 @@ def bellman_optimality_backup(mdp, V):
     ------
     ValueError
         If ``V`` does not have shape (n_states,).
+
+    Examples
+    --------
+    >>> from rlbook.bellman import bellman_optimality_backup
+    >>> from rlbook.problems import gridworld_4x4
+    >>> V1 = bellman_optimality_backup(gridworld_4x4(), [0.0] * 16)
+    >>> print(" ".join(f"{v:.0f}" for v in V1[:4]))
+    0 -1 -1 -1
     """
     return q_from_v(mdp, V).max(axis=1)
 # --8<-- [end:backups]
 
 
 def tie_slack(Q) -> np.ndarray:
-    """Per-state slack under which two action values count as equal."""
+    """Per-state slack under which two action values count as equal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.bellman import tie_slack
+    >>> print(f"{tie_slack(np.array([[1.0, 1.0], [100.0, 0.0]]))[1]:.1e}")
+    1.0e-07
+    """
     finite = np.where(np.isfinite(Q), np.abs(Q), 0.0)
     return TIE_TOL * np.maximum(1.0, finite.max(axis=1))
 
@@ -178,6 +228,16 @@ def greedy_policy(mdp, Q_or_V):
     ------
     ValueError
         If ``Q_or_V`` has neither shape.
+
+    Examples
+    --------
+    >>> from rlbook.bellman import greedy_policy
+    >>> from rlbook.dp import value_iteration
+    >>> from rlbook.problems import access_review_mdp
+    >>> mdp = access_review_mdp()
+    >>> policy = greedy_policy(mdp, value_iteration(mdp).V)
+    >>> print(mdp.actions[policy[0]])
+    request_evidence
     """
     values = np.asarray(Q_or_V, dtype=float)
     if values.shape == (mdp.n_states,):

@@ -127,6 +127,16 @@ def policy_evaluation(mdp, policy, method="exact", *, tol=1e-10, max_iter=10_000
     -----
     RuntimeWarning
         If the sweep budget runs out.
+
+    Examples
+    --------
+    >>> from rlbook.dp import policy_evaluation
+    >>> from rlbook.problems import gridworld_4x4
+    >>> mdp = gridworld_4x4()
+    >>> uniform = [[0.25] * 4] * 16
+    >>> V = policy_evaluation(mdp, uniform)
+    >>> print(" ".join(f"{v:.0f}" for v in V[:4]))
+    0 -14 -20 -22
     """
     check_choice("method", method, {"exact", "iterative"})
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
@@ -242,6 +252,17 @@ def value_iteration(mdp, *, V0=None, tol=1e-10, max_iter=10_000, keep_history=Tr
     its cost is one pass over P's memory. A sparse ``P`` is stored with that
     shape; its sweeps run in ``_sparse_value_iteration``, beside this function.
     Chapter 4.
+
+    Examples
+    --------
+    >>> from rlbook.dp import value_iteration
+    >>> from rlbook.problems import access_review_mdp
+    >>> mdp = access_review_mdp()
+    >>> result = value_iteration(mdp)
+    >>> print(f"V*(new_request) = {result.V[0]:.2f} after {result.iterations} sweeps")
+    V*(new_request) = 59.00 after 3 sweeps
+    >>> print(mdp.actions[result.policy[0]], result.converged)
+    request_evidence True
     """
     # --8<-- [start:value_iteration_body]
     tol, max_iter = check_positive("tol", tol), check_integer("max_iter", max_iter)
@@ -333,6 +354,12 @@ def value_error_bound(gamma, tol):
     ------
     ValueError
         If ``gamma`` is not in [0, 1) or ``tol`` is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.dp import value_error_bound
+    >>> print(f"{value_error_bound(0.9, 1e-3):.4f}")
+    0.0090
     """
     gamma, tol = _check_discounted(gamma), check_positive("tol", tol)
     return gamma * tol / (1 - gamma)
@@ -363,6 +390,12 @@ def greedy_loss_bound(gamma, tol):
     ------
     ValueError
         If ``gamma`` is not in [0, 1) or ``tol`` is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.dp import greedy_loss_bound
+    >>> print(f"{greedy_loss_bound(0.9, 1e-3):.4f}")
+    0.0180
     """
     return 2 * value_error_bound(gamma, tol)
 # --8<-- [end:stopping_bounds]
@@ -399,6 +432,17 @@ def policy_iteration(mdp, policy=None, *, max_iter=1_000):
     Improvement keeps the current action unless another is strictly better
     (by more than a relative 1e-9), so exact ties, common on symmetric grids,
     cannot make it cycle forever. Chapter 4.
+
+    Examples
+    --------
+    >>> from rlbook.dp import policy_iteration, value_iteration
+    >>> from rlbook.problems import sutton_barto_gridworld
+    >>> mdp = sutton_barto_gridworld()
+    >>> result = policy_iteration(mdp)
+    >>> print(f"V*(A) = {result.V[1]:.1f} after {result.iterations} evaluations")
+    V*(A) = 24.4 after 3 evaluations
+    >>> print(bool(abs(result.V - value_iteration(mdp).V).max() < 1e-8))
+    True
     """
     # --8<-- [start:policy_iteration_body]
     max_iter = check_integer("max_iter", max_iter)

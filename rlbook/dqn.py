@@ -198,6 +198,16 @@ def td_targets(q, q_target, rewards, next_obs, terminated, gamma, *, double=Fals
     Returns
     -------
     ndarray of shape (batch,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.dqn import td_targets
+    >>> from rlbook.nn import MLP
+    >>> q = MLP([2, 8, 2], seed=0)
+    >>> y = td_targets(q, q, np.array([1.0, 1.0]), np.zeros((2, 2)), np.array([True, False]), 0.9)
+    >>> print(f"{y[0]:.2f}", y.shape)
+    1.00 (2,)
     """
     q_next = q_target(next_obs)                      # Q(s', .; w-), shape (batch, n_actions)
     if double:   # choose a' with the online network, evaluate it with the target network
@@ -233,6 +243,15 @@ def dqn(env, config=DQNConfig(), *, seed=None, rng=None, callback=None):
     ------
     ValueError
         If ``config`` is not a DQNConfig, or seed and rng are both given.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> config = rlbook.DQNConfig(total_steps=300, learning_starts=100, train_freq=50, gradient_steps=2,
+    ...                           hidden=(8,), buffer_size=300)
+    >>> result = rlbook.dqn(rlbook.CartPole(), config, seed=0)
+    >>> print(type(result).__name__)
+    DQNResult
     """
     if not isinstance(config, DQNConfig):
         raise ValueError(f"config must be a DQNConfig; got {type(config).__name__}")
@@ -314,6 +333,15 @@ def evaluate_greedy(q, env, episodes=100, *, gamma=0.99, seed=None):
     ------
     ValueError
         If ``episodes`` is not a positive integer or ``gamma`` not in [0, 1].
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.dqn import evaluate_greedy
+    >>> from rlbook.nn import MLP
+    >>> returns = evaluate_greedy(MLP([4, 8, 2], seed=0), rlbook.CartPole(), episodes=3, seed=0)
+    >>> print(len(returns))
+    3
     """
     episodes = check_integer("episodes", episodes)
     gamma = check_gamma(gamma)

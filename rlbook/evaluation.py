@@ -147,6 +147,13 @@ def t_interval(returns, *, confidence=0.95):
     ValueError
         If ``returns`` has fewer than 2 values per row or a non-finite value,
         or ``confidence`` is not in (0, 1).
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> low, high = rlbook.t_interval([1.0, 2.0, 3.0, 4.0])
+    >>> print(f"[{low:.2f}, {high:.2f}]")
+    [0.45, 4.55]
     """
     G = np.asarray(returns, dtype=float)
     confidence = check_unit_interval("confidence", confidence, open_low=True, open_high=True)
@@ -201,6 +208,13 @@ def summarize_returns(returns, *, severe_below=None, confidence=0.95, n_boot=200
     ValueError
         If ``returns`` is not 1-D, has fewer than 2 values or a non-finite
         value; if ``confidence`` is not in (0, 1); if ``n_boot < 0``.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> s = rlbook.summarize_returns([1.0, 2.0, 3.0, 4.0], severe_below=1.5, seed=0)
+    >>> print(f"{s.mean:.2f} +- {s.std_error:.2f}, severe {s.n_severe}")
+    2.50 +- 0.65, severe 1
     """
     G = _check_returns(returns)
     confidence = check_unit_interval("confidence", confidence, open_low=True, open_high=True)
@@ -260,6 +274,13 @@ def train_eval_seeds(seed) -> Seeds:
     ``np.random.SeedSequence(seed).spawn(2)`` gives two streams that share no
     random numbers, so evaluation episodes are never the training episodes
     replayed.
+
+    Examples
+    --------
+    >>> from rlbook.evaluation import train_eval_seeds
+    >>> seeds = train_eval_seeds(0)
+    >>> print(seeds.train != seeds.evaluation, seeds == train_eval_seeds(0))
+    True True
     """
     train, evaluation = np.random.SeedSequence(seed).spawn(2)
     return Seeds(int(train.generate_state(1)[0]), int(evaluation.generate_state(1)[0]))
@@ -297,6 +318,14 @@ def evaluate_policy(env, policy, *, episodes, gamma, seed, severe_below=None,
     ValueError
         If ``episodes < 2`` or ``gamma`` is not in [0, 1], or as
         :func:`summarize_returns` and :func:`rlbook.rollout.rollout` raise.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> env = rlbook.GridWorld(["S . G"])
+    >>> s = rlbook.evaluate_policy(env, [1, 1, 1], episodes=5, gamma=1.0, seed=0, n_boot=200)
+    >>> print(f"{s.mean:.2f}", len(s.returns))
+    9.00 5
     """
     episodes = check_integer("episodes", episodes, minimum=2)
     gamma = check_gamma(gamma)
@@ -369,6 +398,17 @@ def select_policy(candidates, evaluate, *, validation, test, score="mean"):
         If there are no candidates, ``score`` is an unknown name, a
         candidate's score is not finite, or ``"fewest_severe"`` meets an
         evaluation without a severe count.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> returns = {"a": [1.0, 2.0], "b": [3.0, 4.0]}
+    >>> candidates = {"a": "a", "b": "b"}
+    >>> choice = rlbook.select_policy(
+    ...     candidates, lambda policy, split: rlbook.summarize_returns(returns[policy]),
+    ...     validation="val", test="test")
+    >>> print(choice.chosen, f"{choice.test.mean:.1f}")
+    b 3.5
     """
     if not candidates:
         raise ValueError("candidates must name at least one policy")
@@ -415,6 +455,14 @@ def episode_returns(policy, contexts, outcomes):
     ------
     ValueError
         If shapes disagree or an index is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.evaluation import episode_returns
+    >>> outcomes = np.array([[1.0, 5.0], [2.0, 0.0]])
+    >>> print(episode_returns([1, 0], [0, 1], outcomes).tolist())
+    [5.0, 2.0]
     """
     policy, contexts, outcomes = _check_outcome_data(policy, contexts, outcomes)
     return outcomes[np.arange(len(contexts)), policy[contexts]]
@@ -470,6 +518,14 @@ def fit_greedy_policy(contexts, outcomes, n_contexts):
     ------
     ValueError
         If shapes disagree or a context has no episode to learn from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.evaluation import fit_greedy_policy
+    >>> outcomes = np.array([[1.0, 5.0], [2.0, 0.0]])
+    >>> print(fit_greedy_policy([0, 1], outcomes, 2).tolist())
+    [1, 0]
     """
     _, contexts, outcomes = _check_outcome_data(None, contexts, outcomes)
     bad = np.flatnonzero((contexts < 0) | (contexts >= n_contexts))

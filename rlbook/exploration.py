@@ -66,6 +66,12 @@ def greedy(q, rng=None, allowed=None):
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> from rlbook.exploration import greedy
+    >>> print(int(greedy([0.0, 2.0, 1.0])))
+    1
     """
     q = _row(q)
     if allowed is None:
@@ -99,6 +105,14 @@ def epsilon_greedy(q, epsilon, rng, allowed=None):
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rlbook
+    >>> rng = np.random.default_rng(0)
+    >>> print([int(rlbook.epsilon_greedy([0.0, 1.0, 0.5], 0.5, rng)) for _ in range(8)])
+    [1, 0, 2, 1, 1, 1, 1, 1]
     """
     if epsilon > 0.0 and rng.random() < epsilon:             # explore
         actions = range(len(q)) if allowed is None else allowed
@@ -127,6 +141,14 @@ def epsilon_greedy_probabilities(Q, epsilon, allowed=None):
     ------
     ValueError
         If ``epsilon`` is not in [0, 1] or ``allowed`` has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.exploration import epsilon_greedy_probabilities
+    >>> pi = epsilon_greedy_probabilities(np.array([[0.0, 1.0, 0.5]]), 0.3)
+    >>> print(" ".join(f"{p:.2f}" for p in pi[0]))
+    0.10 0.80 0.10
     """
     Q = np.asarray(Q, dtype=float)
     epsilon = check_unit_interval("epsilon", epsilon)
@@ -158,6 +180,12 @@ def boltzmann_probabilities(q, temperature):
     ------
     ValueError
         If ``temperature`` is not a positive number.
+
+    Examples
+    --------
+    >>> from rlbook.exploration import boltzmann_probabilities
+    >>> print(" ".join(f"{p:.3f}" for p in boltzmann_probabilities([1.0, 2.0, 3.0], temperature=1.0)))
+    0.090 0.245 0.665
     """
     temperature = check_positive("temperature", temperature)
     h = np.asarray(q, dtype=float) / temperature
@@ -166,7 +194,16 @@ def boltzmann_probabilities(q, temperature):
 
 
 def boltzmann(q, temperature, rng):
-    """Sample an action from :func:`boltzmann_probabilities` (one uniform draw)."""
+    """Sample an action from :func:`boltzmann_probabilities` (one uniform draw).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rlbook
+    >>> rng = np.random.default_rng(0)
+    >>> print([int(rlbook.boltzmann([1.0, 2.0, 3.0], 0.5, rng)) for _ in range(8)])
+    [2, 2, 1, 1, 2, 2, 2, 2]
+    """
     return Categorical(boltzmann_probabilities(q, temperature)).sample(rng)
 # --8<-- [end:boltzmann]
 
@@ -210,6 +247,13 @@ def constant(value):
     ------
     ValueError
         If ``value`` is not in [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.exploration import constant
+    >>> schedule = constant(0.1)
+    >>> print(schedule(0), schedule(1000))
+    0.1 0.1
     """
     return _Constant(check_unit_interval("value", value))
 
@@ -221,6 +265,13 @@ def linear_decay(start, end, steps):
     ------
     ValueError
         If ``start`` or ``end`` is not in [0, 1] or ``steps`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> schedule = rlbook.linear_decay(1.0, 0.1, 3)
+    >>> print(" ".join(f"{schedule(k):.2f}" for k in range(5)))
+    1.00 0.70 0.40 0.10 0.10
     """
     start, end = check_unit_interval("start", start), check_unit_interval("end", end)
     return _LinearDecay(start, end, check_integer("steps", steps))
@@ -233,6 +284,13 @@ def exponential_decay(start, end, rate):
     ------
     ValueError
         If ``start`` or ``end`` is not in [0, 1] or ``rate`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> schedule = rlbook.exponential_decay(1.0, 0.05, 0.5)
+    >>> print(" ".join(f"{schedule(k):.3f}" for k in range(6)))
+    1.000 0.500 0.250 0.125 0.062 0.050
     """
     start, end = check_unit_interval("start", start), check_unit_interval("end", end)
     return _ExponentialDecay(start, end, check_unit_interval("rate", rate, open_low=True))

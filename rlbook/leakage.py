@@ -53,6 +53,12 @@ def leakage_fields(snapshot_schema, logged_fields):
     ValueError
         If either argument is a bare string or holds a non-string name, or if
         the snapshot schema is empty.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(rlbook.leakage_fields(["user", "request"], ["user", "request", "resolved"]))
+    ['resolved']
     """
     snapshot = set(_names(snapshot_schema, "snapshot_schema"))
     if not snapshot:
@@ -69,6 +75,15 @@ def check_features(features, snapshot_schema):
     ------
     ValueError
         Listing every leaking feature.
+
+    Examples
+    --------
+    >>> from rlbook.leakage import check_features
+    >>> try:
+    ...     check_features(["user", "resolved"], ["user", "request"])
+    ... except ValueError:
+    ...     print("ValueError")
+    ValueError
     """
     leaked = leakage_fields(snapshot_schema, features)
     if leaked:
@@ -100,6 +115,13 @@ def fields_recorded_after(records, time_fields, *, decision_time_key="timestamp"
     ------
     ValueError
         If a record has no ``decision_time_key``.
+
+    Examples
+    --------
+    >>> from rlbook.leakage import fields_recorded_after
+    >>> records = [{"timestamp": "2024-01-01 08:00", "reviewed_at": "2024-01-01 09:00"}]
+    >>> print(fields_recorded_after(records, ["reviewed_at"]))
+    ['reviewed_at']
     """
     names = _names(time_fields, "time_fields")
     late = set()

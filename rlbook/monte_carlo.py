@@ -82,6 +82,16 @@ def mc_prediction(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
     ValueError
         If the spaces are not discrete, the policy has none of the accepted
         forms or chooses an action the mask forbids, or a number is out of range.
+
+    Examples
+    --------
+    >>> from rlbook.envs.tabular import TabularEnv
+    >>> from rlbook.monte_carlo import mc_prediction
+    >>> from rlbook.problems import gridworld_mdp
+    >>> env = TabularEnv(gridworld_mdp(["S . G"], gamma=1.0))
+    >>> result = mc_prediction(env, [1, 1, 1], 20, gamma=1.0, seed=0)
+    >>> print(" ".join(f"{v:.1f}" for v in result.V))
+    9.0 10.0 0.0
     """
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)
@@ -140,6 +150,16 @@ def mc_control(env, episodes, *, gamma, epsilon, seed=None, rng=None, q_init=0.0
     ------
     ValueError
         If the spaces are not discrete or a number is out of range.
+
+    Examples
+    --------
+    >>> from rlbook.envs.tabular import TabularEnv
+    >>> from rlbook.monte_carlo import mc_control
+    >>> from rlbook.problems import gridworld_mdp
+    >>> env = TabularEnv(gridworld_mdp(["S . G"], gamma=0.9))
+    >>> result = mc_control(env, 100, gamma=0.9, epsilon=0.1, seed=0)
+    >>> print(result.Q.argmax(axis=1)[:2].tolist())
+    [1, 1]
     """
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)

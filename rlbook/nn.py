@@ -231,7 +231,16 @@ class MLP:
 
 # --8<-- [start:losses]
 def mse_loss(pred, target):
-    """Mean squared error ``mean((pred - target)**2) / 2`` and its gradient in ``pred``."""
+    """Mean squared error ``mean((pred - target)**2) / 2`` and its gradient in ``pred``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.nn import mse_loss
+    >>> loss, grad = mse_loss(np.array([1.0, 3.0]), np.array([1.0, 1.0]))
+    >>> print(f"{loss:.2f}", " ".join(f"{g:.2f}" for g in grad))
+    1.00 0.00 1.00
+    """
     diff = np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)
     return 0.5 * np.mean(diff ** 2), diff / diff.size
 
@@ -243,6 +252,14 @@ def huber_loss(pred, target, delta=1.0):
     beyond, with ``d = pred - target``: the gradient is ``d`` clipped to
     ``[-delta, delta]``, so one large TD error cannot make a huge step. With
     ``delta = 1`` it is PyTorch's ``smooth_l1_loss`` (what DQN implementations use).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.nn import huber_loss
+    >>> loss, grad = huber_loss(np.array([1.0, 3.0]), np.array([1.0, 1.0]))
+    >>> print(f"{loss:.2f}", " ".join(f"{g:.2f}" for g in grad))
+    0.75 0.00 0.50
     """
     d = np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)
     a = np.abs(d)
@@ -267,6 +284,15 @@ def clip_grad_norm(grads, max_norm):
     ------
     ValueError
         If ``max_norm`` is not a positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.nn import clip_grad_norm
+    >>> grads = [np.array([3.0, 4.0])]
+    >>> norm = clip_grad_norm(grads, 1.0)
+    >>> print(f"{norm:.1f}", " ".join(f"{g:.2f}" for g in grads[0]))
+    5.0 0.60 0.80
     """
     max_norm = check_positive("max_norm", max_norm)
     norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))

@@ -76,6 +76,12 @@ def sample_actions(pi, states, *, seed=None, rng=None):
     ------
     ValueError
         If ``pi`` is not 2-D with non-negative rows summing to 1.
+
+    Examples
+    --------
+    >>> from rlbook.off_policy import sample_actions
+    >>> print(sample_actions([[1.0, 0.0], [0.0, 1.0]], [0, 1, 1], seed=0).tolist())
+    [0, 1, 1]
     """
     pi = _as_behavior(pi, "pi")
     check_probabilities("pi", pi)
@@ -147,6 +153,15 @@ def episodes_from_log(records, *, states=None, actions=None, episode_key="episod
     ------
     ValueError
         If a record lacks a field or holds a name not in ``states`` / ``actions``.
+
+    Examples
+    --------
+    >>> from rlbook.off_policy import episodes_from_log
+    >>> records = [{"episode_id": 0, "state": 0, "action": 1, "reward": 1.0},
+    ...            {"episode_id": 1, "state": 0, "action": 0, "reward": 0.0}]
+    >>> trajectories = episodes_from_log(records)
+    >>> print(trajectories.lengths.tolist())
+    [1, 1]
     """
     index = {"state": None if states is None else {n: i for i, n in enumerate(states)},
              "action": None if actions is None else {n: i for i, n in enumerate(actions)}}
@@ -221,6 +236,12 @@ def effective_sample_size(weights):
     ------
     ValueError
         If a weight is negative or not finite.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(f"{rlbook.effective_sample_size([1.0, 1.0, 1.0, 1.0]):.1f}", f"{rlbook.effective_sample_size([4.0, 0.0, 0.0, 0.0]):.1f}")
+    4.0 1.0
     """
     w = np.asarray(weights, dtype=float)
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
@@ -279,6 +300,16 @@ def importance_sampling(episodes, target, behavior, *, gamma, weighted=False,
         logged action has logging probability 0; if a policy row of a logged
         state does not sum to 1; if weighted IS has no episode with positive
         weight; if shapes disagree.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.off_policy import episodes_from_log
+    >>> records = [{"episode_id": i, "state": 0, "action": i % 2, "reward": float(i % 2)} for i in range(4)]
+    >>> episodes = episodes_from_log(records)
+    >>> est = rlbook.importance_sampling(episodes, [[0.0, 1.0]], [[0.5, 0.5]], gamma=1.0)
+    >>> print(f"{est.value:.2f} ess {est.ess:.1f}")
+    1.00 ess 2.0
     """
     gamma = check_gamma(gamma)
     data = episodes if isinstance(episodes, Trajectories) else Trajectories.from_episodes(episodes)

@@ -54,6 +54,12 @@ def softmax(logits, mask=None):
     ------
     ValueError
         If some row has no allowed action.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(" ".join(f"{p:.3f}" for p in rlbook.softmax([0.0, 1.0, 2.0])))
+    0.090 0.245 0.665
     """
     h = np.asarray(logits, dtype=float)
     if mask is not None:

@@ -66,6 +66,12 @@ def clip_zeroes_gradient(ratio, advantages, clip_eps=0.2):
     ------
     ValueError
         If the arrays are not 1-D of equal length or ``clip_eps`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(rlbook.clip_zeroes_gradient([0.7, 1.0, 1.3], [1.0, 1.0, 1.0]).tolist())
+    [False, False, True]
     """
     clip_eps = check_unit_interval("clip_eps", clip_eps, open_low=True, open_high=True)
     rho = _as_batch("ratio", ratio)
@@ -113,6 +119,14 @@ def ppo_clip_objective(log_prob_new, log_prob_old, advantages, *, clip_eps=0.2):
     ------
     ValueError
         If the arrays are not 1-D of equal length or ``clip_eps`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rlbook
+    >>> out = rlbook.ppo_clip_objective(np.log([0.6, 0.2]), np.log([0.4, 0.4]), [1.0, -1.0])
+    >>> print(f"{out.value:.3f}", " ".join(f"{r:.2f}" for r in out.ratio))
+    0.200 1.50 0.50
     """
     clip_eps = check_unit_interval("clip_eps", clip_eps, open_low=True, open_high=True)
     new = _as_batch("log_prob_new", log_prob_new)
@@ -146,6 +160,14 @@ def ppo_clip_logits(logits_new, actions, log_prob_old, advantages, *, clip_eps=0
     ------
     ValueError
         If shapes disagree, an action is out of range or ``clip_eps`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.ppo import ppo_clip_logits
+    >>> out = ppo_clip_logits(np.zeros((1, 2)), [0], np.log([0.5]), [1.0])
+    >>> print(f"{out.value:.3f}", out.grad_logits.shape)
+    1.000 (1, 2)
     """
     h = np.asarray(logits_new, dtype=float)
     if h.ndim != 2 or h.shape[0] == 0:
@@ -191,6 +213,13 @@ def value_loss(values_new, values_old, returns, *, clip_eps=None):
     ------
     ValueError
         If the arrays are not 1-D of equal length or ``clip_eps`` is not positive.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> loss, grad = rlbook.value_loss([1.0, 2.0], [1.0, 2.0], [2.0, 2.0])
+    >>> print(f"{loss:.3f}", " ".join(f"{g:.2f}" for g in grad))
+    0.250 -0.50 0.00
     """
     v = _as_batch("values_new", values_new)
     v_old = _as_batch("values_old", values_old, v.size)
@@ -219,6 +248,13 @@ def approx_kl(log_prob_new, log_prob_old):
     -------
     (float, float)
         ``(k1, k3)``.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> old_kl, new_kl = rlbook.approx_kl([-1.0, -1.2], [-1.1, -1.0])
+    >>> print(f"{old_kl:.4f} {new_kl:.4f}")
+    0.0500 0.0120
     """
     new = _as_batch("log_prob_new", log_prob_new)
     old = _as_batch("log_prob_old", log_prob_old, new.size)

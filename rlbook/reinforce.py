@@ -121,6 +121,13 @@ def bandit_update(returns, *, step_size, logits=None, baseline="mean"):
     --------
     rlbook.bandits.gradient_bandit : chapter 6's gradient bandit, whose one-sample
         step (:func:`rlbook.bandits.preference_update`) has this step as its expectation.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> update = rlbook.bandit_update([1.0, 0.0, 2.0], step_size=0.1)
+    >>> print(" ".join(f"{p:.3f}" for p in update.new_probs))
+    0.333 0.322 0.345
     """
     G = np.asarray(returns, dtype=float)
     h = np.zeros_like(G) if logits is None else np.asarray(logits, dtype=float)
@@ -197,6 +204,16 @@ def policy_gradient(policy, episodes, *, gamma=1.0, baseline=None):
     ValueError
         If ``episodes`` is empty, ``gamma`` is outside [0, 1] or the baseline
         is unknown.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> env = rlbook.GridWorld(["S G"])
+    >>> policy = rlbook.TabularSoftmaxPolicy(env.n_states, 4)
+    >>> episodes = [rlbook.rollout(env, [1, 1], seed=0)]
+    >>> grad = rlbook.policy_gradient(policy, episodes).gradient
+    >>> print(grad.shape, f"{grad[0, 1]:.2f}")
+    (2, 4) 7.50
     """
     if len(episodes) == 0:
         raise ValueError("episodes must hold at least one episode")
@@ -280,6 +297,16 @@ def reinforce(env, policy, *, iterations, batch_size, step_size, gamma=1.0, base
     ValueError
         If a count is not a positive integer, a step size is not positive,
         ``gamma`` is outside [0, 1] or ``baseline`` is unknown.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.problems import access_review_bandit
+    >>> env = access_review_bandit()
+    >>> result = rlbook.reinforce(env, rlbook.TabularSoftmaxPolicy(1, 3), iterations=20,
+    ...                           batch_size=10, step_size=0.01, seed=0)
+    >>> print(f"{result.mean_return[0]:.1f} -> {result.mean_return[-1]:.1f}")
+    -42.8 -> 54.5
     """
     iterations = check_integer("iterations", iterations)
     batch_size = check_integer("batch_size", batch_size)
@@ -365,6 +392,18 @@ def gradient_variance(env, policy, *, baseline, batch_size, n_batches, gamma=1.0
     ValueError
         If a count is invalid, ``gamma`` is outside [0, 1] or the baseline is
         unknown.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.problems import access_review_bandit
+    >>> from rlbook.reinforce import gradient_variance
+    >>> env = access_review_bandit()
+    >>> policy = rlbook.TabularSoftmaxPolicy(1, 3)
+    >>> with_b = gradient_variance(env, policy, baseline="mean", batch_size=10, n_batches=50, seed=0)
+    >>> without = gradient_variance(env, policy, baseline=None, batch_size=10, n_batches=50, seed=0)
+    >>> print(bool(with_b.variance < without.variance))
+    True
     """
     batch_size = check_integer("batch_size", batch_size)
     n_batches = check_integer("n_batches", n_batches, minimum=2)   # a variance needs two

@@ -16,7 +16,14 @@ from rlbook.validate import check_gamma
 
 # --8<-- [start:discounted_return]
 def discounted_return(rewards, gamma):
-    """Return ``G_0 = r_0 + gamma r_1 + gamma^2 r_2 + ...`` for one episode."""
+    """Return ``G_0 = r_0 + gamma r_1 + gamma^2 r_2 + ...`` for one episode.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(f"{rlbook.discounted_return([-4, 70], 0.9):.1f}")
+    59.0
+    """
     rewards = np.asarray(rewards, dtype=float)
     gamma = check_gamma(gamma)
     discounts = gamma ** np.arange(len(rewards))
@@ -29,6 +36,12 @@ def returns_to_go(rewards, gamma):
     """Return ``G_t`` for every step ``t`` of one episode, computed backwards.
 
     Uses ``G_t = r_t + gamma G_{t+1}`` with ``G_T = 0`` after the last reward.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(" ".join(f"{g:.1f}" for g in rlbook.returns_to_go([-4, 70], 0.9)))
+    59.0 70.0
     """
     rewards = np.asarray(rewards, dtype=float)
     gamma = check_gamma(gamma)

@@ -103,6 +103,12 @@ def kl_divergence(p, q):
     ------
     ValueError
         If either is not a probability vector or their shapes differ.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(f"{rlbook.kl_divergence([0.5, 0.5], [0.9, 0.1]):.4f}")
+    0.5108
     """
     p, q = check_probabilities("p", p), check_probabilities("q", q)
     if p.shape != q.shape:
@@ -143,6 +149,13 @@ def kl_estimate(log_prob, log_prob_ref, *, kind="k3"):
     ------
     ValueError
         If the shapes differ or ``kind`` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.rlhf import kl_estimate
+    >>> print(" ".join(f"{k:.4f}" for k in kl_estimate(np.log([0.5]), np.log([0.25]))))
+    0.1931
     """
     check_choice("kind", kind, set(KL_ESTIMATORS))
     logp, logq = np.asarray(log_prob, dtype=float), np.asarray(log_prob_ref, dtype=float)
@@ -229,6 +242,13 @@ def kl_regularized_objective(logits, reward, pi_ref, beta):
     ValueError
         If shapes differ, ``pi_ref`` is not a positive probability vector or
         ``beta <= 0``.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> out = rlbook.kl_regularized_objective([0.0, 0.0], [1.0, 0.0], [0.5, 0.5], beta=1.0)
+    >>> print(f"{out.value:.3f} {out.expected_reward:.3f} {out.kl:.3f}")
+    0.500 0.500 0.000
     """
     beta = check_positive("beta", beta)
     h, r = np.asarray(logits, dtype=float), np.asarray(reward, dtype=float)
@@ -264,6 +284,13 @@ def kl_optimal_policy(pi_ref, reward, beta):
     ------
     ValueError
         If ``pi_ref`` is not a probability vector, shapes differ or ``beta <= 0``.
+
+    Examples
+    --------
+    >>> from rlbook.rlhf import kl_optimal_policy
+    >>> pi = kl_optimal_policy([0.5, 0.5], [1.0, 0.0], beta=1.0)
+    >>> print(" ".join(f"{p:.3f}" for p in pi))
+    0.731 0.269
     """
     beta = check_positive("beta", beta)
     pi_ref = check_probabilities("pi_ref", pi_ref)
@@ -378,6 +405,13 @@ def synthetic_preferences(w_true, n_pairs, *, seed=None, rng=None):
     ------
     ValueError
         If ``w_true`` is not 1-D or ``n_pairs`` is not a positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.rlhf import synthetic_preferences
+    >>> prefs = synthetic_preferences([1.0, -1.0], 5, seed=0)
+    >>> print(prefs.X_chosen.shape, prefs.X_rejected.shape)
+    (5, 2) (5, 2)
     """
     w = np.asarray(w_true, dtype=float)
     if w.ndim != 1 or w.size == 0:
@@ -419,6 +453,14 @@ def bradley_terry_loss(w, X_chosen, X_rejected, *, l2=0.0):
     ------
     ValueError
         If shapes disagree or ``l2 < 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rlbook
+    >>> loss, grad = rlbook.bradley_terry_loss(np.zeros(2), np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]))
+    >>> print(f"{loss:.4f}", " ".join(f"{g:.2f}" for g in grad))
+    0.6931 -0.50 0.50
     """
     Xc, Xr = _pairs(X_chosen, X_rejected)
     w = np.asarray(w, dtype=float)
@@ -471,6 +513,15 @@ def fit_bradley_terry(X_chosen, X_rejected, *, step_size=0.5, iterations=200, l2
     ValueError
         If shapes disagree, ``step_size <= 0``, ``iterations`` or
         ``batch_size`` is not a positive integer, or ``l2 < 0``.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.rlhf import preference_accuracy, synthetic_preferences
+    >>> prefs = synthetic_preferences([2.0, -1.0], 200, seed=0)
+    >>> model = rlbook.fit_bradley_terry(prefs.X_chosen, prefs.X_rejected, seed=0)
+    >>> print(f"w = {model.w[0]:+.1f} {model.w[1]:+.1f}")
+    w = +2.0 -1.1
     """
     Xc, Xr = _pairs(X_chosen, X_rejected)
     step_size = check_positive("step_size", step_size)
@@ -498,6 +549,14 @@ def preference_accuracy(w, X_chosen, X_rejected):
     ------
     ValueError
         If shapes disagree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.rlhf import preference_accuracy
+    >>> X_chosen, X_rejected = np.array([[1.0], [0.0]]), np.array([[0.0], [1.0]])
+    >>> print(f"{preference_accuracy(np.array([1.0]), X_chosen, X_rejected):.2f}")
+    0.50
     """
     Xc, Xr = _pairs(X_chosen, X_rejected)
     w = np.asarray(w.w if isinstance(w, RewardModel) else w, dtype=float)
@@ -619,6 +678,13 @@ def group_relative_advantages(rewards, *, std="population", eps=1e-8):
     ------
     ValueError
         If a group has fewer than 2 responses, ``std`` is unknown or ``eps <= 0``.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> A = rlbook.group_relative_advantages([1.0, 0.0, 0.0, 1.0])
+    >>> print(" ".join(f"{a:+.2f}" for a in A))
+    +1.00 -1.00 -1.00 +1.00
     """
     r = np.asarray(rewards, dtype=float)
     if r.ndim not in (1, 2) or r.shape[-1] < 2:
@@ -713,6 +779,15 @@ def grpo_objective(log_prob_new, log_prob_old, log_prob_ref, advantages, mask=No
         If shapes disagree, the mask is not boolean or leaves a response
         without tokens, ``clip_eps`` is outside (0, 1), ``beta < 0`` or
         ``length_norm`` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.rlhf import grpo_objective
+    >>> lp = np.log(np.full((2, 3), 0.5))
+    >>> out = grpo_objective(lp, lp, lp, [1.0, -1.0])
+    >>> print(f"{out.value:.3f}", out.ratio.shape)
+    0.000 (2, 3)
     """
     check_choice("length_norm", length_norm, set(LENGTH_NORMS))
     clip_eps = check_unit_interval("clip_eps", clip_eps, open_low=True, open_high=True)
@@ -765,6 +840,12 @@ def verifiable_reward(response, expected):
     ------
     ValueError
         If ``response`` is not a string.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> print(rlbook.verifiable_reward("so the answer is 42", 42), rlbook.verifiable_reward("41", 42))
+    1.0 0.0
     """
     if not isinstance(response, str):
         raise ValueError(f"response must be a string; got {type(response).__name__}")

@@ -41,6 +41,14 @@ def rollout(env, policy=None, *, seed=None, max_steps=1_000):
     ValueError
         If ``policy`` has none of the accepted forms or would take an action
         the env's mask forbids, or ``max_steps`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> env = rlbook.GridWorld(["S . G"])
+    >>> episode = rlbook.rollout(env, policy=[1, 1, 1], seed=0)
+    >>> print(episode.states.tolist(), episode.actions.tolist(), episode.terminated)
+    [0, 1] [1, 1] True
     """
     max_steps = check_integer("max_steps", max_steps)
     n_states = getattr(env.observation_space, "n", None)

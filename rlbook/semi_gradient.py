@@ -96,6 +96,19 @@ def semi_gradient_td0(env, policy, features, episodes, *, alpha, gamma, seed=Non
     ------
     ValueError
         If a number is out of range or the policy has none of the accepted forms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rlbook
+    >>> from rlbook.envs.tabular import TabularEnv
+    >>> from rlbook.problems import gridworld_mdp
+    >>> env = TabularEnv(gridworld_mdp(["S . G"], gamma=1.0))
+    >>> one_hot = np.eye(3)
+    >>> result = rlbook.semi_gradient_td0(env, [1, 1, 1], lambda s: one_hot[s], 200,
+    ...                                   alpha=0.1, gamma=1.0, seed=0)
+    >>> print(" ".join(f"{w:.1f}" for w in result.w))
+    9.0 10.0 0.0
     """
     episodes, gamma = check_integer("episodes", episodes), check_gamma(gamma)
     alpha, max_steps = _check_alpha(alpha), _check_max_steps(max_steps)
@@ -159,6 +172,15 @@ def semi_gradient_sarsa(env, coder, episodes, *, alpha, gamma=1.0, epsilon=0.0, 
     ------
     ValueError
         If a number is out of range.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> env = rlbook.MountainCar()
+    >>> coder = rlbook.TileCoder(env.observation_space.low, env.observation_space.high, n_tilings=4, tiles=4)
+    >>> result = rlbook.semi_gradient_sarsa(env, coder, 2, alpha=0.1, seed=0, max_steps=200)
+    >>> print(result.w.shape[0] == env.action_space.n)
+    True
     """
     episodes, gamma = check_integer("episodes", episodes), check_gamma(gamma)
     alpha, max_steps = _check_alpha(alpha), _check_max_steps(max_steps)
@@ -226,6 +248,15 @@ def off_policy_td0(mdp, X, behaviour, target, steps, *, alpha, w0, seed=None, rn
     ------
     ValueError
         If shapes disagree, or ``b`` is 0 where ``pi`` is not.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> from rlbook.problems.baird import BAIRD_FEATURES, BAIRD_W0, baird_counterexample, baird_policies
+    >>> b, pi = baird_policies()
+    >>> W = rlbook.off_policy_td0(baird_counterexample(), BAIRD_FEATURES, b, pi, 1000, alpha=0.01, w0=BAIRD_W0, seed=0)
+    >>> print(W.shape, bool(abs(W[-1]).max() > abs(W[0]).max()))
+    (1001, 8) True
     """
     X = np.asarray(X, dtype=float)
     b, pi = np.asarray(behaviour, dtype=float), np.asarray(target, dtype=float)

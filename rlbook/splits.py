@@ -147,6 +147,14 @@ def time_split(records, *, validation_start, test_start, embargo=None, time_key=
         episode; if ``test_start < validation_start``; if an episode runs
         across a window boundary (naming it); if the embargo is negative or
         of the wrong kind; as :func:`check_split`.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> records = [{"episode_id": i, "timestamp": f"2024-01-0{i + 1}"} for i in range(6)]
+    >>> split = rlbook.time_split(records, validation_start="2024-01-03", test_start="2024-01-05")
+    >>> print(len(split.train), len(split.validation), len(split.test))
+    2 2 2
     """
     v_start = _moment(validation_start, "validation_start")
     t_start = _moment(test_start, "test_start")
@@ -213,6 +221,17 @@ def check_split(train, validation, test, *, time_key="timestamp", episode_key="e
         Naming the id found on two sides, the two records (ids and
         timestamps) out of time order or too close, or the episode whose
         outcome arrives after the next side starts.
+
+    Examples
+    --------
+    >>> import rlbook
+    >>> train = [{"episode_id": 0, "timestamp": "2024-01-01"}]
+    >>> test = [{"episode_id": 0, "timestamp": "2024-01-02"}]
+    >>> try:
+    ...     rlbook.check_split(train, [], test)
+    ... except ValueError as error:
+    ...     print("ValueError")
+    ValueError
     """
     sides = dict(zip(SIDES, (list(train), list(validation), list(test))))
     keys = [episode_key] + ([user_key] if user_key is not None else [])

@@ -96,6 +96,14 @@ def q_learning(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_i
     ValueError
         If the spaces are not discrete, or ``episodes``, ``alpha``, ``gamma``,
         ``epsilon`` or ``max_steps`` is out of range.
+
+    Examples
+    --------
+    >>> from rlbook.envs.cliff import cliff_walking
+    >>> from rlbook.td import q_learning
+    >>> result = q_learning(cliff_walking(), 200, alpha=0.5, gamma=1.0, epsilon=0.1, seed=0)
+    >>> print(result.Q.shape, f"max Q at the start: {result.Q[36].max():.1f}")
+    (48, 4) max Q at the start: -13.0
     """
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)
@@ -137,6 +145,14 @@ def sarsa(env, episodes, *, alpha, gamma, epsilon, seed=None, rng=None, q_init=0
     change is the target: SARSA evaluates the epsilon-greedy policy it
     follows, exploration included, so it learns to keep away from states
     where an exploratory step is costly.
+
+    Examples
+    --------
+    >>> from rlbook.envs.cliff import cliff_walking
+    >>> from rlbook.td import sarsa
+    >>> result = sarsa(cliff_walking(), 200, alpha=0.5, gamma=1.0, epsilon=0.1, seed=0)
+    >>> print(result.Q.shape, f"{result.episode_returns[-50:].mean():.1f}")
+    (48, 4) -72.0
     """
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)
@@ -201,6 +217,16 @@ def td0_prediction(env, policy, episodes, *, alpha, gamma, seed=None, rng=None, 
     ValueError
         If the spaces are not discrete, the policy has none of the accepted
         forms or chooses an action the mask forbids, or a number is out of range.
+
+    Examples
+    --------
+    >>> from rlbook.envs.tabular import TabularEnv
+    >>> from rlbook.problems import gridworld_mdp
+    >>> from rlbook.td import td0_prediction
+    >>> env = TabularEnv(gridworld_mdp(["S . G"], gamma=1.0))
+    >>> result = td0_prediction(env, [1, 1, 1], 200, alpha=0.1, gamma=1.0, seed=0)
+    >>> print(" ".join(f"{v:.1f}" for v in result.V))
+    9.0 10.0 0.0
     """
     n_states, n_actions, episodes, gamma, max_steps = check_learner_args(
         env, episodes, gamma, max_steps)

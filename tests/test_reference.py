@@ -210,3 +210,27 @@ def test_the_built_reference_has_every_entry_and_links_back(site, api):
     assert 'href="../../reference/planning/#rlbook.dp.value_iteration"' in chapter
     notation = (site / "notation/index.html").read_text(encoding="utf-8")
     assert 'href="../reference/planning/#rlbook.bellman.q_from_v"' in notation
+
+
+def test_every_public_function_has_a_doctest_example(api):
+    """Each public function's docstring shows a call (``Examples`` with ``>>>`` lines), which the
+    suite runs as a doctest (rlbook/ is in pyproject's testpaths; conftest.py collects it)."""
+    missing = []
+    for path in api:
+        module, name = path.rsplit(".", 1)
+        obj = getattr(importlib.import_module(module), name)
+        if inspect.isfunction(obj):
+            doc = inspect.getdoc(obj) or ""
+            if not re.search(r"^Examples\n-{8}\n(?:.*\n)*?>>> ", doc, re.MULTILINE):
+                missing.append(path)
+    assert not missing, f"public functions without an Examples section: {missing}"
+
+
+def test_the_doctests_are_collected_by_the_default_test_command():
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'testpaths = \[[^\]]*"rlbook"', config)
+    import doctest
+
+    import rlbook.dp
+    tests = doctest.DocTestFinder().find(rlbook.dp)
+    assert any(t.name == "rlbook.dp.value_iteration" and t.examples for t in tests)

@@ -42,6 +42,13 @@ def cliff_walking(max_steps=None) -> GridWorld:
     ------
     ValueError
         If ``max_steps`` is not a positive integer or None.
+
+    Examples
+    --------
+    >>> from rlbook.envs.cliff import cliff_walking
+    >>> env = cliff_walking()
+    >>> print(env.observation_space.n, env.action_space.n)
+    48 4
     """
     return GridWorld(CLIFF_LAYOUT, step_reward=-1.0, goals={"G": -1.0}, cliff_reward=-100.0,
                      max_steps=max_steps)

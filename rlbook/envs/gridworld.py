@@ -42,7 +42,14 @@ _CELLS = frozenset("S.#CG")
 
 
 def cell_names(n_rows: int, n_cols: int) -> tuple[str, ...]:
-    """State names ``"(row, col)"`` in row-major order, as the book prints grid states."""
+    """State names ``"(row, col)"`` in row-major order, as the book prints grid states.
+
+    Examples
+    --------
+    >>> from rlbook.envs.gridworld import cell_names
+    >>> print(cell_names(2, 2))
+    ('(0, 0)', '(0, 1)', '(1, 0)', '(1, 1)')
+    """
     return tuple(f"({r}, {c})" for r in range(n_rows) for c in range(n_cols))
 
 

@@ -13,7 +13,14 @@ from rlbook.validate import check_integer
 
 
 def smooth(y, window: int):
-    """Trailing moving average of ``y`` along its last axis (same length)."""
+    """Trailing moving average of ``y`` along its last axis (same length).
+
+    Examples
+    --------
+    >>> from rlbook.plotting import smooth
+    >>> print(" ".join(f"{v:.1f}" for v in smooth([0.0, 2.0, 4.0, 6.0], 2)))
+    0.0 1.0 3.0 5.0
+    """
     y = np.asarray(y, dtype=float)
     window = check_integer("window", window)
     if window == 1:
@@ -48,6 +55,17 @@ def plot_curves(ax, curves, *, x=None, label=None, band="se", window=1, color=No
     ------
     ValueError
         If ``band`` is unknown or ``x`` has the wrong length.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_curves
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_curves(ax, np.ones((3, 10)), label='runs')
+    >>> print(len(ax.lines))
+    1
+    >>> plt.close(fig)
     """
     if band not in ("se", "std", None):
         raise ValueError(f"band must be one of {{'se', 'std', None}}; got {band!r}")
@@ -69,7 +87,19 @@ def plot_curves(ax, curves, *, x=None, label=None, band="se", window=1, color=No
 
 
 def plot_bars(ax, labels, values, *, fmt="{:.1f}", color=None):
-    """Bar chart with each value written on its bar. Returns ``ax``."""
+    """Bar chart with each value written on its bar. Returns ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_bars
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_bars(ax, ['a', 'b'], [1.0, 2.0])
+    >>> print(len(ax.patches))
+    2
+    >>> plt.close(fig)
+    """
     values = np.asarray(values, dtype=float)
     if len(labels) != len(values):
         raise ValueError(f"got {len(labels)} labels for {len(values)} values")

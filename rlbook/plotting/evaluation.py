@@ -38,6 +38,17 @@ def plot_spread(ax, x, runs, *, label=None, percentiles=(10, 90), color=None, tr
     ------
     ValueError
         If the shapes disagree or the percentiles are not increasing in [0, 100].
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_spread
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_spread(ax, [1, 2, 3], np.ones((4, 3)))
+    >>> print(len(ax.lines) >= 1)
+    True
+    >>> plt.close(fig)
     """
     runs = np.atleast_2d(np.asarray(runs, dtype=float))
     x = np.asarray(x)
@@ -74,6 +85,17 @@ def plot_paired(ax, first, second, *, labels=("first", "second"), x=None):
     ------
     ValueError
         If the arrays do not have one value per run.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_paired
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_paired(ax, [1.0, 2.0], [1.5, 1.0])
+    >>> print(ax is not None)
+    True
+    >>> plt.close(fig)
     """
     first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if first.ndim != 1 or first.shape != second.shape:

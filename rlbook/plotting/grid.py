@@ -14,7 +14,15 @@ from rlbook.envs.gridworld import ACTION_ARROWS
 
 
 def grid_shape_and_layout(grid):
-    """``((n_rows, n_cols), layout)`` of a GridWorld, or of a bare ``(n_rows, n_cols)`` (layout None)."""
+    """``((n_rows, n_cols), layout)`` of a GridWorld, or of a bare ``(n_rows, n_cols)`` (layout None).
+
+    Examples
+    --------
+    >>> from rlbook import GridWorld
+    >>> from rlbook.plotting.grid import grid_shape_and_layout
+    >>> print(grid_shape_and_layout(GridWorld(["S . G"])))
+    ((1, 3), ('S.G',))
+    """
     if hasattr(grid, "layout"):
         return (grid.n_rows, grid.n_cols), grid.layout
     n_rows, n_cols = grid
@@ -45,6 +53,18 @@ def plot_grid(ax, grid, values=None, policy=None, path=None, *, fmt="{:.1f}",
     ------
     ValueError
         If ``values`` or ``policy`` do not have one entry per cell.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_grid
+    >>> fig, ax = plt.subplots()
+    >>> from rlbook import GridWorld
+    >>> ax = plot_grid(ax, GridWorld(['S . G']), values=np.arange(3.0))
+    >>> print(ax is not None)
+    True
+    >>> plt.close(fig)
     """
     (n_rows, n_cols), layout = grid_shape_and_layout(grid)
     n_states = n_rows * n_cols
@@ -114,7 +134,15 @@ def _rect(row, col, color, alpha=1.0):
 
 
 def arrows_text(grid, policy) -> str:
-    """The greedy policy as rows of arrows (``#`` walls, goal letters kept)."""
+    """The greedy policy as rows of arrows (``#`` walls, goal letters kept).
+
+    Examples
+    --------
+    >>> from rlbook import GridWorld
+    >>> from rlbook.plotting import arrows_text
+    >>> print(arrows_text(GridWorld(["S . G"]), [1, 1, 1]))
+    → → G
+    """
     (n_rows, n_cols), layout = grid_shape_and_layout(grid)
     lines = []
     for row in range(n_rows):

@@ -50,6 +50,18 @@ def plot_q_values(ax, grid, Q, *, fmt=None, cmap="viridis", vmin=None, vmax=None
     ------
     ValueError
         If ``Q`` does not have shape (n_rows * n_cols, 4).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_q_values
+    >>> fig, ax = plt.subplots()
+    >>> from rlbook import GridWorld
+    >>> ax = plot_q_values(ax, GridWorld(['S . G']), np.zeros((3, 4)))
+    >>> print(ax is not None)
+    True
+    >>> plt.close(fig)
     """
     from matplotlib.collections import PolyCollection
 

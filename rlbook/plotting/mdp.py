@@ -57,6 +57,13 @@ def edge_labels(mdp, *, from_states=None, actions=None, reward_fmt="{:+g}", prob
     ------
     ValueError
         If a name in ``from_states`` or ``actions`` is unknown.
+
+    Examples
+    --------
+    >>> from rlbook.plotting import edge_labels
+    >>> from rlbook.problems import support_router_mdp
+    >>> print(len(edge_labels(support_router_mdp())) > 0)
+    True
     """
     states, action_names = list(mdp.states), list(mdp.actions)
     if from_states is None:
@@ -136,6 +143,18 @@ def plot_mdp(ax, mdp, pos=None, *, from_states=None, actions=None, node_labels=N
     ValueError
         If ``pos`` misses a state that an edge touches, or a name in
         ``from_states`` or ``actions`` is unknown.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_mdp
+    >>> fig, ax = plt.subplots()
+    >>> from rlbook.problems import support_router_mdp
+    >>> ax = plot_mdp(ax, support_router_mdp())
+    >>> print(ax is not None)
+    True
+    >>> plt.close(fig)
     """
     import matplotlib as mpl
     from matplotlib.patches import Circle, FancyArrowPatch

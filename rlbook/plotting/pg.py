@@ -24,6 +24,18 @@ def plot_beta_sweep(ax, sweep, *, reference_true=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_beta_sweep
+    >>> fig, ax = plt.subplots()
+    >>> from rlbook.problems import beta_sweep, length_hacking_scenario
+    >>> ax = plot_beta_sweep(ax, beta_sweep(length_hacking_scenario(), [0.1, 1.0]))
+    >>> print(len(ax.lines) >= 1)
+    True
+    >>> plt.close(fig)
     """
     ax.plot(sweep.betas, sweep.proxy_reward, marker="o", ms=3, label="learned (proxy) reward")
     ax.plot(sweep.betas, sweep.true_reward, marker="s", ms=3, label="true reward")
@@ -54,6 +66,17 @@ def plot_policy_over_lengths(ax, lengths, pis, labels):
     ------
     ValueError
         If the shapes disagree.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_policy_over_lengths
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_policy_over_lengths(ax, [1, 2], [[0.5, 0.5]], ['uniform'])
+    >>> print(len(ax.lines))
+    1
+    >>> plt.close(fig)
     """
     lengths, pis = np.asarray(lengths, dtype=float), np.atleast_2d(np.asarray(pis, dtype=float))
     if pis.shape[1] != lengths.size or len(labels) != pis.shape[0]:
@@ -89,6 +112,17 @@ def plot_clip_surrogate(ax, *, clip_eps=0.2, advantage=1.0, ratios=None):
     ------
     ValueError
         If ``advantage`` is 0 or ``clip_eps`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_clip_surrogate
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_clip_surrogate(ax)
+    >>> print(len(ax.lines) >= 1)
+    True
+    >>> plt.close(fig)
     """
     from rlbook.ppo import clip_zeroes_gradient
 

@@ -24,6 +24,13 @@ def value_errors(history, V_star) -> np.ndarray:
     ------
     ValueError
         If ``history`` is not of shape (n_iterates, n_states) matching ``V_star``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.plotting import value_errors
+    >>> print(" ".join(f"{e:.1f}" for e in value_errors(np.array([[0.0, 0.0], [0.5, 1.0]]), np.array([1.0, 1.0]))))
+    1.0 0.5
     """
     history = np.asarray(history, dtype=float)
     V_star = np.asarray(V_star, dtype=float)
@@ -58,6 +65,17 @@ def plot_convergence(ax, history, V_star, *, label=None, floor=1e-12, marker=Non
     ------
     ValueError
         If the shapes do not match (see :func:`value_errors`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting import plot_convergence
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_convergence(ax, np.array([[0.0], [0.5], [0.9]]), np.array([1.0]))
+    >>> print(len(ax.lines))
+    1
+    >>> plt.close(fig)
     """
     errors = np.maximum(value_errors(history, V_star), floor)
     ax.semilogy(np.arange(len(errors)), errors, label=label, marker=marker, color=color)
@@ -97,6 +115,20 @@ def plot_maze_values(ax, layout, V, *, route=None, floor=None, cmap="viridis", c
     ------
     ValueError
         If ``V`` does not have one entry per cell, or a value is not above ``floor``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from rlbook.plotting.planning import plot_maze_values
+    >>> fig, ax = plt.subplots()
+    >>> from rlbook.problems.maze import make_maze
+    >>> layout = make_maze(3, 3, seed=0)
+    >>> n_cells = sum(len(row.split()) for row in layout)
+    >>> ax = plot_maze_values(ax, layout, np.zeros(n_cells), colorbar=False)
+    >>> print(ax is not None)
+    True
+    >>> plt.close(fig)
     """
     walls = np.array([list(row.replace(" ", "")) for row in layout]) == "#"
     V = np.asarray(V, dtype=float)

@@ -87,6 +87,13 @@ def access_review_mdp(abandon=0.0, gamma=0.9):
     ------
     ValueError
         If ``abandon`` or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import access_review_mdp
+    >>> mdp = access_review_mdp()
+    >>> print(mdp.n_states, mdp.n_actions, mdp.states[0], mdp.gamma)
+    4 4 new_request 0.9
     """
     abandon = check_unit_interval("abandon", abandon)
     request = [(1.0 - abandon, "evidence_ready", -4.0)]
@@ -130,6 +137,15 @@ def route_outcomes(abandon=0.0, gamma=0.9):
     ------
     ValueError
         If ``abandon`` or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import route_outcomes
+    >>> for action, pairs in route_outcomes().items():
+    ...     print(action, " ".join(f"({p:.2f}, {g:.0f})" for p, g in pairs))
+    auto_approve (1.00, -120)
+    request_evidence (1.00, 59)
+    human_review (1.00, 54)
     """
     mdp = access_review_mdp(abandon, gamma)
     V = value_iteration(mdp).V
@@ -153,6 +169,13 @@ def access_review_bandit(abandon=0.25, gamma=0.9) -> Bandit:
     ------
     ValueError
         If ``abandon`` or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import access_review_bandit
+    >>> env = access_review_bandit()
+    >>> print(env.actions, " ".join(f"{r:.2f}" for r in env.expected_rewards))
+    ('auto_approve', 'request_evidence', 'human_review') -120.00 30.75 54.00
     """
     routes = route_outcomes(abandon, gamma)
     return Bandit(list(routes.values()), actions=tuple(routes))
@@ -176,6 +199,13 @@ def outcome_table(abandon=0.25, gamma=0.9):
     ------
     ValueError
         If ``abandon`` or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import outcome_table
+    >>> table = outcome_table()
+    >>> print(type(table).__name__, len(table))
+    ndarray 2
     """
     q = value_iteration(access_review_mdp(0.0, gamma)).Q
     q_abandon = value_iteration(access_review_mdp(abandon, gamma)).Q
@@ -223,6 +253,13 @@ def access_request_outcomes(contexts, *, abandon=0.25, seed=None, rng=None):
     ------
     ValueError
         If a context is not 0 or 1, or ``abandon`` is not in [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import access_request_outcomes
+    >>> outcomes = access_request_outcomes([0, 1, 1], seed=0)
+    >>> print(outcomes.shape)
+    (3, 3)
     """
     contexts = np.asarray(contexts)
     if contexts.ndim != 1 or (contexts.size and not np.isin(contexts, (0, 1)).all()):
@@ -288,6 +325,14 @@ def access_request_log(n, *, behavior, abandon=0.25, p_required=0.5, n_users=40,
     ValueError
         If ``behavior`` is not (2, 3) probabilities with rows summing to 1, or
         a probability argument is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import access_request_log
+    >>> uniform = [[1 / 3] * 3] * 2
+    >>> log = access_request_log(5, behavior=uniform, seed=0)
+    >>> print(len(log), sorted(log[0])[:4])
+    5 ['action', 'approval_reversed', 'case', 'episode_id']
     """
     behavior = np.asarray(behavior, dtype=float)
     if behavior.shape != (2, 3):

@@ -46,6 +46,13 @@ def baird_counterexample() -> TabularMDP:
     -------
     TabularMDP
         States ``s1 .. s7`` (no terminal state), actions ``dashed, solid``.
+
+    Examples
+    --------
+    >>> from rlbook.problems.baird import baird_counterexample
+    >>> mdp = baird_counterexample()
+    >>> print(mdp.n_states, mdp.n_actions, mdp.gamma)
+    7 2 0.99
     """
     P = np.zeros((7, 2, 7))
     P[:, DASHED, :6] = 1.0 / 6        # dashed: one of the six upper states
@@ -59,6 +66,13 @@ def baird_policies():
 
     ``b`` takes dashed with probability 6/7 and solid with 1/7 in every state;
     ``pi`` always takes solid.
+
+    Examples
+    --------
+    >>> from rlbook.problems.baird import baird_policies
+    >>> b, pi = baird_policies()
+    >>> print(b[0].round(3).tolist(), pi[0].tolist())
+    [0.857, 0.143] [0.0, 1.0]
     """
     b = np.tile([6 / 7, 1 / 7], (7, 1))
     pi = np.tile([0.0, 1.0], (7, 1))

@@ -55,6 +55,14 @@ def sutton_barto_gridworld(gamma=0.9):
     ------
     ValueError
         If ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import sutton_barto_gridworld
+    >>> from rlbook.dp import value_iteration
+    >>> V = value_iteration(sutton_barto_gridworld()).V
+    >>> print(f"{V.max():.1f}")
+    24.4
     """
     n = 5
     teleports = {(0, 1): ((4, 1), 10.0), (0, 3): ((2, 3), 5.0)}
@@ -104,6 +112,13 @@ def gridworld_mdp(layout, gamma=0.9, **gridworld_options):
     ValueError
         If the layout or options are invalid, options come with a built
         environment, or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import gridworld_mdp
+    >>> mdp = gridworld_mdp(["S . G"])
+    >>> print(mdp.n_states, mdp.n_actions, mdp.gamma)
+    3 4 0.9
     """
     if isinstance(layout, GridWorld):
         if gridworld_options:
@@ -128,6 +143,13 @@ def walled_3x3_gridworld(gamma=0.9, step_reward=-1.0, goal_reward=10.0):
     ------
     ValueError
         If ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import walled_3x3_gridworld
+    >>> mdp = walled_3x3_gridworld()
+    >>> print(mdp.n_states, mdp.n_actions)
+    9 4
     """
     return gridworld_mdp(WALLED_3X3, gamma, step_reward=step_reward,
                          goals={"G": goal_reward})
@@ -152,6 +174,13 @@ def gridworld_4x4(gamma=1.0):
     ------
     ValueError
         If ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import gridworld_4x4
+    >>> mdp = gridworld_4x4()
+    >>> print(mdp.n_states, mdp.n_actions, int(mdp.terminal.sum()))
+    16 4 2
     """
     return gridworld_mdp(GRID_4X4, gamma, step_reward=-1.0, goals={"G": -1.0})
 
@@ -185,6 +214,13 @@ def slippery_gridworld(n, slip=0.2, gamma=0.99, step_reward=-1.0, goal_reward=10
     ------
     ValueError
         If ``n < 2``, ``slip`` is outside [0, 1] or ``gamma`` outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import slippery_gridworld
+    >>> mdp = slippery_gridworld(10)
+    >>> print(mdp.n_states, mdp.n_actions)
+    100 4
     """
     n, slip = check_integer("n", n, minimum=2), check_unit_interval("slip", slip)
     S, A = n * n, len(MOVES)

@@ -84,6 +84,13 @@ def length_hacking_scenario(*, length_bias=1.0, n_pairs=400, seed=0):
     Returns
     -------
     LengthHackingScenario
+
+    Examples
+    --------
+    >>> from rlbook.problems import length_hacking_scenario
+    >>> scenario = length_hacking_scenario()
+    >>> print(len(scenario.lengths))
+    10
     """
     lengths = np.arange(50.0, 501.0, 50.0)
     length_feature = (lengths - LENGTH_CENTRE) / LENGTH_SCALE
@@ -123,6 +130,13 @@ def beta_sweep(scenario, betas):
     ------
     ValueError
         If a ``beta`` is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.problems import beta_sweep, length_hacking_scenario
+    >>> sweep = beta_sweep(length_hacking_scenario(), [0.1, 10.0])
+    >>> print(len(sweep.betas))
+    2
     """
     betas = np.asarray(betas, dtype=float).ravel()
     pis = np.array([kl_optimal_policy(scenario.pi_ref, scenario.proxy_reward, float(beta))

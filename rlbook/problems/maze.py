@@ -59,6 +59,15 @@ def make_maze(n_rows, n_cols, *, seed=None, rng=None, loops=0.0):
     ValueError
         If a size is not an integer >= 3, ``loops`` is outside [0, 1], or both
         ``seed`` and ``rng`` are given.
+
+    Examples
+    --------
+    >>> from rlbook.problems.maze import make_maze
+    >>> for row in make_maze(3, 3, seed=0):
+    ...     print(row)
+    S # .
+    . # .
+    . . G
     """
     n_rows = check_integer("n_rows", n_rows, minimum=3)
     n_cols = check_integer("n_cols", n_cols, minimum=3)
@@ -119,6 +128,13 @@ def maze_mdp(layout, gamma=0.99, *, slip=0.1, step_reward=-1.0, goal_reward=10.0
     ValueError
         If the layout is ragged, empty, has a cell other than ``S . # G`` or no
         goal; if ``slip`` or ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems.maze import make_maze, maze_mdp
+    >>> mdp = maze_mdp(make_maze(5, 5, seed=0))
+    >>> print(mdp.n_states, mdp.n_actions, mdp.P.shape)
+    25 4 (100, 25)
     """
     rows = [row.replace(" ", "") for row in layout]
     if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
@@ -198,6 +214,15 @@ def intended_route(mdp, policy, start=0, *, max_steps=None):
     ------
     ValueError
         If ``policy`` does not have shape (n_states,) or ``start`` is unknown.
+
+    Examples
+    --------
+    >>> from rlbook.dp import value_iteration
+    >>> from rlbook.problems.maze import intended_route, make_maze, maze_mdp
+    >>> mdp = maze_mdp(make_maze(3, 3, seed=0))
+    >>> route = intended_route(mdp, value_iteration(mdp).policy)
+    >>> print(len(route), bool(mdp.terminal[route[-1]]))
+    5 True
     """
     policy = np.asarray(policy)
     if policy.shape != (mdp.n_states,):

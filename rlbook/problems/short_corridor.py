@@ -31,6 +31,13 @@ def short_corridor() -> TabularMDP:
     TabularMDP
         States ``start, switched, third, goal`` (goal terminal), actions
         ``left, right``.
+
+    Examples
+    --------
+    >>> from rlbook.problems import short_corridor
+    >>> mdp = short_corridor()
+    >>> print(mdp.n_states, mdp.n_actions)
+    4 2
     """
     P = np.zeros((4, 2, 4))
     LEFT, RIGHT = 0, 1

@@ -60,6 +60,13 @@ def support_router_mdp(gamma=0.9):
     ------
     ValueError
         If ``gamma`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.problems import support_router_mdp
+    >>> mdp = support_router_mdp()
+    >>> print(mdp.n_states, mdp.n_actions, mdp.gamma)
+    4 4 0.9
     """
     spec = {
         ("new_low", "auto_reply"): [(0.70, "resolved", 3.0), (0.30, "new_low", -3.0)],
