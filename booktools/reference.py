@@ -59,11 +59,12 @@ class Group:
 
 GROUPS: tuple[Group, ...] = (
     Group("environments", "Environments, rollouts and returns",
-          "Environments with Gymnasium's `reset` / `step` API, their spaces, and the "
-          "functions that play episodes and add up rewards (chapters 1, 2 and 5).",
+          "Environments with Gymnasium's `reset` / `step` API and discrete states, their "
+          "spaces, and the functions that play episodes and add up rewards (chapters 1, 2 "
+          "and 5). CartPole and MountainCar are with [function approximation]"
+          "(function-approximation.md).",
           ("rlbook.envs.spaces", "rlbook.envs.base", "rlbook.envs.gridworld",
-           "rlbook.envs.cliff", "rlbook.envs.tabular", "rlbook.envs.bandit",
-           "rlbook.envs.cartpole", "rlbook.envs.mountain_car", "rlbook.rollout",
+           "rlbook.envs.cliff", "rlbook.envs.tabular", "rlbook.envs.bandit", "rlbook.rollout",
            "rlbook.returns")),
     Group("planning", "MDPs and planning",
           "Tabular MDPs, Bellman backups and dynamic programming (chapters 2 to 4).",
@@ -82,8 +83,10 @@ GROUPS: tuple[Group, ...] = (
           "Epsilon-greedy and Boltzmann action selection and their schedules (chapter 5).",
           ("rlbook.exploration",)),
     Group("function-approximation", "Function approximation",
-          "Tile coding, semi-gradient TD and Sarsa, and Baird's counterexample (chapter 7).",
-          ("rlbook.tile_coding", "rlbook.semi_gradient", "rlbook.problems.baird")),
+          "CartPole and MountainCar, whose states are real vectors; tile coding, "
+          "semi-gradient TD and Sarsa, and Baird's counterexample (chapter 7).",
+          ("rlbook.envs.cartpole", "rlbook.envs.mountain_car", "rlbook.tile_coding",
+           "rlbook.semi_gradient", "rlbook.problems.baird")),
     Group("dqn", "Neural networks and DQN",
           "The NumPy network, its losses and optimisers, and deep Q-learning (chapter 7).",
           ("rlbook.nn", "rlbook.dqn")),
@@ -130,6 +133,20 @@ def module_path(module: str, root: Path = ROOT) -> Path | None:
 @lru_cache(maxsize=None)
 def _parse(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def unpacked_names(module: str, root: Path = ROOT) -> list[str]:
+    """Names ``module`` assigns by tuple unpacking (``UP, RIGHT = 0, 1``).
+
+    mkdocstrings (griffe) gives such names no entry of their own, so the reference documents
+    them with their module: its docstring must name each one (:func:`page_differences`).
+    """
+    path = module_path(module, root)
+    if path is None:
+        return []
+    return [target.id for node in _parse(path).body if isinstance(node, ast.Assign)
+            for tuple_ in node.targets if isinstance(tuple_, ast.Tuple)
+            for target in tuple_.elts if isinstance(target, ast.Name)]
 
 
 def _module_names(module: str, root: Path):
@@ -236,6 +253,8 @@ def expected_pages(api: dict[str, str]) -> dict[str, dict[str, list[str]]]:
     pages: dict[str, dict[str, list[str]]] = {g.page: {} for g in GROUPS}
     orphans = []
     for module, names in by_module.items():
+        unpacked = set(unpacked_names(module))
+        names = [n for n in names if n not in unpacked]
         group = group_of(module)
         if group is None:
             orphans.append(module)
@@ -302,6 +321,12 @@ def page_differences(api: dict[str, str], docs_dir: Path | None = None) -> list[
                 problems.append(f"{group.page}: {module}.{name} is missing")
             for name in sorted(shown - asked):
                 problems.append(f"{group.page}: documents {module}.{name}, which is not public")
+        for module in want:
+            docstring = ast.get_docstring(_parse(module_path(module))) or ""
+            for name in unpacked_names(module):
+                if f"{module}.{name}" in api and not re.search(rf"\b{name}\b", docstring):
+                    problems.append(f"{module}.{name} is assigned by tuple unpacking, which "
+                                    "gives it no entry: name it in the module's docstring")
         if not problems and list(have) != list(want):
             problems.append(f"{group.page}: modules in the order {list(have)}, "
                             f"expected {list(want)}")
@@ -491,12 +516,16 @@ def link_targets(api: dict[str, str], members: dict[str, list[str]] | None = Non
     short: dict[str, list[str]] = {}
     for path, why in api.items():
         module, name = path.rsplit(".", 1)
-        targets[path] = path
+        if name in unpacked_names(module):     # documented by its module's docstring
+            path = module
+        targets[f"{module}.{name}"] = path
         if why == f"{PACKAGE}.__all__":
             targets[f"{PACKAGE}.{name}"] = path
         short.setdefault(name, []).append(path)
     for path in api:
         module, name = path.rsplit(".", 1)
+        if name in unpacked_names(module):
+            path = module
         # Re-exported by a package: rlbook.problems.access_review_mdp, rlbook.envs.CartPole.
         package = module.rsplit(".", 1)[0]
         if package != PACKAGE and name in public_names(package):

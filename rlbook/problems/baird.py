@@ -1,6 +1,7 @@
 r"""Baird's counterexample (Baird 1995; Sutton and Barto 2018, Example 11.1; chapter 7).
 
-Seven states, two actions, every reward 0, ``gamma = 0.99``, no end. *dashed*
+Seven states, two actions (``DASHED = 0``, ``SOLID = 1``), every reward 0,
+``gamma = 0.99``, no end. *dashed*
 moves to one of the six upper states uniformly at random; *solid* moves to the
 lower state 7. The behaviour policy ``b`` takes dashed with probability 6/7
 and solid with 1/7, so the states it visits are uniform; the target policy
