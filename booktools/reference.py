@@ -498,6 +498,42 @@ def annotate_entries(content: str, uses: dict[str, list[Use]], page: str) -> str
     return _HEADING.sub(add, content)
 
 
+_ROLE = re.compile(r":(?:class|func|meth|data|mod|attr|obj|exc):<code>(~?)([\w.]+)</code>")
+
+
+def entry_pages(api: dict[str, str]) -> dict[str, str]:
+    """{module: its reference page}, from the groups."""
+    return {module: group.page for group in GROUPS for module in group.modules}
+
+
+def resolve_roles(content: str, targets: dict[str, str], page: str) -> str:
+    """Docstrings' Sphinx roles (``:func:`x```, ``:class:`~rlbook.mdp.TabularMDP```), which
+    Markdown leaves as text, become code linked to the entry they name (or plain code)."""
+    pages = entry_pages({})
+
+    def page_of(identifier: str) -> str | None:
+        parts = identifier.split(".")
+        for end in range(len(parts), 1, -1):
+            if ".".join(parts[:end]) in pages:
+                return pages[".".join(parts[:end])]
+        return None
+
+    def link(match):
+        tilde, name = match.group(1), match.group(2)
+        text = name.rsplit(".", 1)[-1] if tilde else name
+        identifier = targets.get(name)
+        where = page_of(identifier) if identifier else None
+        if where is None:
+            return f"<code>{html.escape(text)}</code>"
+        href = f"#{identifier}" if where == page else \
+            posixpath.relpath(where[:-3], posixpath.dirname(page[:-3])) + f"/#{identifier}"
+        if where != page:
+            href = "../" + href
+        return f'<a href="{html.escape(href)}"><code>{html.escape(text)}</code></a>'
+
+    return _ROLE.sub(link, content)
+
+
 # --- inline code in chapters -> reference entries ---------------------------------------------
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.MULTILINE | re.DOTALL)

@@ -6,7 +6,8 @@
 * on_page_markdown: inline code in a chapter, the notation page or the map of methods that
   names a public object (`` `value_iteration` ``, `` `rlbook.envs.tabular.TabularEnv` ``)
   becomes an autorefs link to its entry; a link to no entry is a warning, so --strict fails;
-* on_page_content: each entry of a reference page gets its "Taught in Chapter N" line.
+* on_page_content: each entry of a reference page gets its "Taught in Chapter N" line, and the
+  docstrings' Sphinx roles (``:func:`x```) become links to the entries they name.
 """
 
 from __future__ import annotations
@@ -59,5 +60,7 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     if page.file.src_uri in _state["pages"]:
-        return _reference().annotate_entries(html, _state["uses"], page.file.src_uri)
+        reference = _reference()
+        html = reference.resolve_roles(html, _state["targets"], page.file.src_uri)
+        return reference.annotate_entries(html, _state["uses"], page.file.src_uri)
     return html
