@@ -64,7 +64,8 @@ GROUPS: tuple[Group, ...] = (
           "and 5). CartPole and MountainCar are with [function approximation]"
           "(function-approximation.md).",
           ("rlbook.envs.spaces", "rlbook.envs.base", "rlbook.envs.gridworld",
-           "rlbook.envs.cliff", "rlbook.envs.tabular", "rlbook.envs.bandit", "rlbook.rollout",
+           "rlbook.envs.cliff", "rlbook.envs.tabular", "rlbook.envs.bandit",
+           "rlbook.envs.gymnasium_env", "rlbook.envs.registration", "rlbook.rollout",
            "rlbook.returns")),
     Group("planning", "MDPs and planning",
           "Tabular MDPs, Bellman backups and dynamic programming (chapters 2 to 4).",
@@ -91,8 +92,10 @@ GROUPS: tuple[Group, ...] = (
           "The NumPy network, its losses and optimisers, and deep Q-learning (chapter 7).",
           ("rlbook.nn", "rlbook.dqn")),
     Group("policy-gradients", "Policies and policy gradients",
-          "Parameterised policies, REINFORCE and the policy-gradient estimators (chapter 8).",
-          ("rlbook.policies", "rlbook.reinforce", "rlbook.problems.short_corridor")),
+          "Parameterised policies, REINFORCE, the policy-gradient estimators, natural gradients "
+          "and TRPO's trust-region step (chapter 8).",
+          ("rlbook.policies", "rlbook.reinforce", "rlbook.natural_gradient",
+           "rlbook.problems.short_corridor")),
     Group("actor-critic", "Actor-critic, GAE and PPO",
           "Advantages (TD errors, n-step returns, GAE), PPO's clipped objective and the "
           "actor-critic learners (chapter 9).",
