@@ -569,9 +569,11 @@ def link_targets(api: dict[str, str], members: dict[str, list[str]] | None = Non
         package = module.rsplit(".", 1)[0]
         if package != PACKAGE and name in public_names(package):
             targets.setdefault(f"{package}.{name}", path)
+    documented_modules = {path.rsplit(".", 1)[0] for path in api}
     for group in GROUPS:
         for module in group.modules:
-            targets.setdefault(module, module)   # `rlbook.rollout` is the function
+            if module in documented_modules:     # a module without public names has no entry
+                targets.setdefault(module, module)   # `rlbook.rollout` is the function
     for name, paths in short.items():
         # A bare name links when one module defines it and it cannot be a plain word:
         # `value_iteration`, `TabularMDP`, but not `rollout` or `greedy` (link those as

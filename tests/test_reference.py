@@ -105,6 +105,9 @@ def test_names_assigned_by_unpacking_are_documented_by_their_module(api, tmp_pat
     assert "UP" not in pages["reference/environments.md"]["rlbook.envs.gridworld"]
     targets = reference.link_targets(api)
     assert targets["rlbook.envs.gridworld.UP"] == "rlbook.envs.gridworld"
+    # A module of a group that has no public names (so no entry) is no link target.
+    assert "rlbook.envs.gymnasium_env" in reference.GROUPS[0].modules
+    assert "rlbook.envs.gymnasium_env" not in targets
     # A module whose docstring does not name such a constant fails the comparison.
     package = tmp_path / "rlbook"
     package.mkdir()
