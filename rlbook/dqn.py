@@ -71,6 +71,16 @@ class ReplayBuffer:
     ------
     ValueError
         If ``capacity`` or ``obs_dim`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.dqn import ReplayBuffer
+    >>> buffer = ReplayBuffer(capacity=100, obs_dim=4)
+    >>> for t in range(10):
+    ...     buffer.add(np.zeros(4), 0, 1.0, np.zeros(4), False)
+    >>> print(len(buffer))
+    10
     """
 
     def __init__(self, capacity, obs_dim):

@@ -245,6 +245,20 @@ class TabularMDP:
     chapter 4 ("Planning at scale") solves a sparse 300 x 300 maze. A dense
     ``P`` takes ``8 S^2 A`` bytes; a CSR one about 12 bytes per stored
     probability plus 4 per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.mdp import TabularMDP
+    >>> P = np.zeros((2, 1, 2)); P[0, 0, 1] = 1.0; P[1, 0, 1] = 1.0
+    >>> mdp = TabularMDP(P, np.array([[1.0], [0.0]]), gamma=0.9, terminal=[1])
+    >>> print(mdp.n_states, mdp.n_actions, mdp.states)
+    2 1 ('s0', 's1')
+    >>> try:
+    ...     TabularMDP(P, np.zeros((2, 1)), gamma=1.5)
+    ... except ValueError as error:
+    ...     print(error)
+    gamma must be in [0, 1]; got 1.5
     """
 
     def __init__(self, P, R, gamma, *, states=None, actions=None, terminal=None, allowed=None):

@@ -101,6 +101,15 @@ class MLP:
     ------
     ValueError
         If ``sizes``, ``activation``, ``init`` or a gain is not valid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.nn import MLP
+    >>> net = MLP([4, 16, 2], seed=0)
+    >>> y, cache = net.forward(np.zeros((3, 4)))
+    >>> print(y.shape, net.n_params)
+    (3, 2) 114
     """
 
     def __init__(self, sizes, *, activation="relu", init="torch", gain=np.sqrt(2.0),

@@ -184,6 +184,13 @@ class TabularSoftmaxPolicy(_SoftmaxPolicy):
     The score of a tabular softmax is zero outside row ``s`` and
     ``e_a - pi(. | s)`` in row ``s``: raise the logit of the action taken,
     lower the others in proportion to their probability. Chapter 8.
+
+    Examples
+    --------
+    >>> from rlbook.policies import TabularSoftmaxPolicy
+    >>> policy = TabularSoftmaxPolicy(2, 3)
+    >>> print(" ".join(f"{p:.3f}" for p in policy.probs(0)), policy.theta.shape)
+    0.333 0.333 0.333 (2, 3)
     """
 
     def __init__(self, n_states, n_actions, *, theta=None, mask=None):
@@ -232,6 +239,14 @@ class LinearSoftmaxPolicy(_SoftmaxPolicy):
     -----
     The score is ``outer(phi[s], e_a - pi(. | s))``: the tabular score spread
     over every feature active in ``s``. Chapter 8.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.policies import LinearSoftmaxPolicy
+    >>> policy = LinearSoftmaxPolicy(np.eye(2), 2, theta=[[0.0, 1.0], [0.0, 0.0]])
+    >>> print(" ".join(f"{p:.3f}" for p in policy.probs(0)))
+    0.269 0.731
     """
 
     def __init__(self, features, n_actions, *, theta=None, mask=None):
@@ -287,6 +302,14 @@ class GaussianPolicy:
     ------
     ValueError
         If ``w`` is not a non-empty finite 1-D array or ``log_std`` is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.policies import GaussianPolicy
+    >>> policy = GaussianPolicy(np.array([0.5]), log_std=0.0)
+    >>> print(f"{policy.mean(np.array([2.0])):.2f}")
+    1.00
     """
 
     def __init__(self, w, log_std=0.0):

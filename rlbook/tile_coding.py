@@ -53,6 +53,14 @@ class TileCoder:
     ValueError
         If ``low`` and ``high`` differ in length, ``low >= high`` anywhere, or a
         count is not a positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.tile_coding import TileCoder
+    >>> coder = TileCoder([0.0, 0.0], [1.0, 1.0], n_tilings=2, tiles=4)
+    >>> x = coder.features([0.5, 0.5])
+    >>> print(coder([0.5, 0.5]).shape, int(x.sum()), coder.n_features)
+    (2,) 2 50
     """
 
     def __init__(self, low, high, n_tilings=8, tiles=8):
