@@ -80,9 +80,11 @@ GROUPS: tuple[Group, ...] = (
           "Temporal-difference and Monte Carlo learners, and what every learner shares: "
           "policies as actors, seeds, step sizes and results (chapter 5).",
           ("rlbook.td", "rlbook.monte_carlo", "rlbook.agent")),
-    Group("exploration", "Exploration",
-          "Epsilon-greedy and Boltzmann action selection and their schedules (chapter 5).",
-          ("rlbook.exploration",)),
+    Group("exploration", "Exploration and bandits",
+          "Epsilon-greedy and Boltzmann action selection and their schedules (chapter 5); "
+          "bandit algorithms, from epsilon-greedy to UCB, gradient bandits and Thompson "
+          "sampling, and their testbeds (chapter 6).",
+          ("rlbook.exploration", "rlbook.bandits", "rlbook.problems.bandits")),
     Group("function-approximation", "Function approximation",
           "CartPole and MountainCar, whose states are real vectors; tile coding, "
           "semi-gradient TD and Sarsa, and Baird's counterexample (chapter 7).",

@@ -237,6 +237,13 @@ def argmax_random(values, rng):
     Returns
     -------
     ndarray of int, shape (n_runs,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.bandits import argmax_random
+    >>> print(argmax_random(np.array([[0.0, 2.0, 1.0], [1.0, 1.0, 0.0]]), np.random.default_rng(0)).tolist())
+    [1, 0]
     """
     rows = np.arange(len(values))
     actions = values.argmax(axis=1)                # the first best entry of each row
@@ -318,6 +325,13 @@ def recency_weights(n, alpha):
     ------
     ValueError
         If ``n`` is not a non-negative integer or ``alpha`` not in (0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.bandits import recency_weights
+    >>> initial, rewards = recency_weights(3, 0.5)
+    >>> print(f"{float(initial):.3f}", " ".join(f"{w:.3f}" for w in rewards))
+    0.125 0.125 0.250 0.500
     """
     n = check_integer("n", n, minimum=0)
     alpha = check_unit_interval("alpha", alpha, open_low=True)
@@ -350,6 +364,14 @@ def epsilon_greedy_bandit(world, steps, *, epsilon, alpha=None, q_init=0.0, seed
     ValueError
         If ``world`` is not a BanditTestbed, ``steps`` not a positive integer,
         ``epsilon`` not in [0, 1] or ``alpha`` not in (0, 1].
+
+    Examples
+    --------
+    >>> from rlbook.bandits import epsilon_greedy_bandit
+    >>> from rlbook.problems import ten_armed_testbed
+    >>> result = epsilon_greedy_bandit(ten_armed_testbed(20, seed=0), 100, epsilon=0.1, seed=0)
+    >>> print(result.rewards.shape, f"{result.rewards[:, -50:].mean():.2f}")
+    (20, 100) 0.98
     """
     world, epsilon, alpha = _world(world), check_unit_interval("epsilon", epsilon), _step_size(alpha)
     run = _Record(world, steps, seed)
@@ -385,6 +407,13 @@ def ucb_scores(Q, counts, t, c):
     ------
     ValueError
         If ``t`` is not a positive integer or ``c`` is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.bandits import ucb_scores
+    >>> print(" ".join(f"{s:.2f}" for s in ucb_scores(np.array([1.0, 0.5, 0.0]), np.array([4, 1, 0]), 5, 2.0)))
+    2.27 3.04 inf
     """
     t, c = check_integer("t", t), check_positive("c", c, allow_zero=True)
     tried = counts > 0
@@ -417,6 +446,14 @@ def ucb_bandit(world, steps, *, c=2.0, alpha=None, seed=None):
     ------
     ValueError
         If ``c`` is negative, or as :func:`epsilon_greedy_bandit`.
+
+    Examples
+    --------
+    >>> from rlbook.bandits import ucb_bandit
+    >>> from rlbook.problems import ten_armed_testbed
+    >>> result = ucb_bandit(ten_armed_testbed(20, seed=0), 100, c=2.0, seed=0)
+    >>> print(result.rewards.shape, f"{result.rewards[:, -50:].mean():.2f}")
+    (20, 100) 0.94
     """
     world, alpha = _world(world), _step_size(alpha)
     c = check_positive("c", c, allow_zero=True)
@@ -450,6 +487,13 @@ def beta_posterior(successes, failures, *, prior=(1.0, 1.0)):
     ------
     ValueError
         If a prior parameter is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.bandits import beta_posterior
+    >>> a, b = beta_posterior(3, 1)
+    >>> print(f"{float(a):.0f} {float(b):.0f}")
+    4 2
     """
     a0, b0 = (check_positive(f"prior[{i}]", p) for i, p in enumerate(prior))
     return a0 + np.asarray(successes, dtype=float), b0 + np.asarray(failures, dtype=float)
@@ -478,6 +522,13 @@ def gaussian_posterior(counts, reward_sums, *, noise=1.0, prior_mean=0.0, prior_
     ------
     ValueError
         If ``noise`` or ``prior_sd`` is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.bandits import gaussian_posterior
+    >>> mean, sd = gaussian_posterior(3, 6.0)
+    >>> print(f"{float(mean):.2f} {float(sd):.2f}")
+    1.50 0.50
     """
     noise, prior_sd = check_positive("noise", noise), check_positive("prior_sd", prior_sd)
     precision = 1.0 / prior_sd**2 + np.asarray(counts, dtype=float) / noise**2
@@ -514,6 +565,14 @@ def thompson_bandit(world, steps, *, model="bernoulli", prior_mean=0.0, prior_sd
         If ``model`` is unknown, ``model="bernoulli"`` on a world whose arms are not
         Bernoulli, ``model="gaussian"`` on a world without noise, or as
         :func:`epsilon_greedy_bandit`.
+
+    Examples
+    --------
+    >>> from rlbook.bandits import thompson_bandit
+    >>> from rlbook.problems import bernoulli_bandit
+    >>> result = thompson_bandit(bernoulli_bandit([0.2, 0.8], n_runs=20), 100, seed=0)
+    >>> print(f"share of pulls on the better arm, last 50: {(result.actions[:, -50:] == 1).mean():.2f}")
+    share of pulls on the better arm, last 50: 0.99
     """
     world = _world(world)
     check_choice("model", model, {"bernoulli", "gaussian"})
@@ -549,6 +608,15 @@ def preference_update(H, actions, rewards, baseline, alpha, pi=None):
     one-sample REINFORCE step whose expectation over ``a ~ pi`` is
     :func:`rlbook.bandit_update`'s exact gradient. ``pi`` is ``softmax(H)``, computed if
     not given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.bandits import preference_update
+    >>> H = np.zeros((1, 3))
+    >>> preference_update(H, np.array([0]), np.array([1.0]), np.array([0.0]), 0.1)
+    >>> print(" ".join(f"{h:+.4f}" for h in H[0]))
+    +0.0667 -0.0333 -0.0333
     """
     pi = softmax(H) if pi is None else pi
     step = alpha * (rewards - baseline)[:, None]
@@ -582,6 +650,14 @@ def gradient_bandit(world, steps, *, alpha, baseline=True, seed=None):
     ValueError
         If ``alpha`` is not positive, ``baseline`` not a bool, or as
         :func:`epsilon_greedy_bandit`.
+
+    Examples
+    --------
+    >>> from rlbook.bandits import gradient_bandit
+    >>> from rlbook.problems import ten_armed_testbed
+    >>> result = gradient_bandit(ten_armed_testbed(20, mean=4.0, seed=0), 100, alpha=0.1, seed=0)
+    >>> print(result.rewards.shape, f"{result.rewards[:, -50:].mean():.2f}")
+    (20, 100) 4.57
     """
     world, alpha = _world(world), check_positive("alpha", alpha)
     check_choice("baseline", baseline, {True, False})

@@ -77,6 +77,13 @@ def drifting_arm_bandit(n_runs=500, *, means=(1.0, 0.5, 0.0), drifting=2, trend=
     ------
     ValueError
         If ``n_runs`` is not a positive integer or ``drifting`` is not an arm.
+
+    Examples
+    --------
+    >>> from rlbook.problems import drifting_arm_bandit
+    >>> world = drifting_arm_bandit(10)
+    >>> print(world.q_star.shape)
+    (10, 3)
     """
     n_runs = check_integer("n_runs", n_runs)
     means = np.asarray(means, dtype=float)
