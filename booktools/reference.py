@@ -97,7 +97,7 @@ GROUPS: tuple[Group, ...] = (
           "Parameterised policies, REINFORCE, the policy-gradient estimators, natural gradients "
           "and TRPO's trust-region step (chapter 8).",
           ("rlbook.policies", "rlbook.reinforce", "rlbook.natural_gradient",
-           "rlbook.problems.short_corridor")),
+           "rlbook.problems.short_corridor", "rlbook.problems.continuous_bandit")),
     Group("actor-critic", "Actor-critic, GAE and PPO",
           "Advantages (TD errors, n-step returns, GAE), PPO's clipped objective and the "
           "actor-critic learners (chapter 9).",
@@ -106,6 +106,11 @@ GROUPS: tuple[Group, ...] = (
           "Reward models from preferences, KL-regularised objectives and group-relative "
           "advantages (chapter 10).",
           ("rlbook.rlhf", "rlbook.problems.length_hacking")),
+    Group("language-model", "RLHF on a toy language model",
+          "A language model small enough to enumerate every response, the prompts and "
+          "rewards of chapter 10's examples, and SFT, DPO and PPO with a per-token KL penalty "
+          "on it (chapter 10).",
+          ("rlbook.toy_lm", "rlbook.problems.tiny_language", "rlbook.ppo_rlhf")),
     Group("evaluation", "Evaluation",
           "Held-out evaluation, intervals, off-policy estimates from logs, time splits and "
           "leakage checks (chapter 11).",
@@ -113,6 +118,7 @@ GROUPS: tuple[Group, ...] = (
     Group("plotting", "Plotting",
           "Figure helpers: each takes a matplotlib `Axes` and returns it.",
           ("rlbook.plotting.curves", "rlbook.plotting.grid", "rlbook.plotting.mdp",
+           "rlbook.plotting.backup",
            "rlbook.plotting.planning", "rlbook.plotting.learning", "rlbook.plotting.pg",
            "rlbook.plotting.evaluation")),
 )

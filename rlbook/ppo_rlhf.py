@@ -96,6 +96,17 @@ def token_rewards(lm, ref, reward, prompts, responses, *, beta):
         ``R(q, y) - beta (log pi(y | q) - log pi_ref(y | q))``.
     last : ndarray of bool, shape (n, L)
         True at each response's last step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.ppo_rlhf import token_rewards
+    >>> from rlbook.toy_lm import ToyLM
+    >>> lm = ToyLM.uniform("ab", 2)
+    >>> reward = np.arange(7.0)[None, :]          # R(q, y) of the 7 responses '', 'a', ..., 'bb'
+    >>> r, last = token_rewards(lm, lm, reward, np.array([0]), np.array([4]), beta=1.0)
+    >>> print(lm.text(4), " ".join(f"{x:.1f}" for x in r[0]), last[0].tolist())
+    ab 0.0 4.0 [False, True]
     """
     e = lm.responses
     q, y = np.asarray(prompts), np.asarray(responses)
@@ -128,6 +139,15 @@ def ppo_rlhf(ref, reward, config=PPORLHFConfig(), *, seed=None):
     ------
     ValueError
         If ``reward`` has the wrong shape or a setting is out of range.
+
+    Examples
+    --------
+    >>> from rlbook.ppo_rlhf import PPORLHFConfig, ppo_rlhf
+    >>> from rlbook.problems.tiny_language import reference_lm, true_reward
+    >>> ref = reference_lm()
+    >>> run = ppo_rlhf(ref, true_reward(ref), PPORLHFConfig(iterations=2, batch_size=32), seed=0)
+    >>> print(run.kl_to_ref.shape, run.lm.n_responses == ref.n_responses)
+    (2, 2) True
     """
     c = config
     beta, lr, value_lr = (check_positive(n, v) for n, v in

@@ -195,6 +195,13 @@ def kl_estimate_moments(pi, pi_ref, *, kind="k3"):
     ValueError
         If either is not a probability vector, shapes differ, ``kind`` is
         unknown or ``pi_ref`` is 0 where ``pi`` is not.
+
+    Examples
+    --------
+    >>> from rlbook.rlhf import kl_divergence, kl_estimate_moments
+    >>> mean, variance = kl_estimate_moments([0.5, 0.5], [0.9, 0.1], kind="k1")
+    >>> print(f"{mean:.4f} {kl_divergence([0.5, 0.5], [0.9, 0.1]):.4f} {variance:.4f}")
+    0.5108 0.5108 1.2069
     """
     pi, pi_ref = check_probabilities("pi", pi), check_probabilities("pi_ref", pi_ref)
     if pi.shape != pi_ref.shape or pi.ndim != 1:
@@ -327,6 +334,13 @@ def best_of_n_policy(pi_ref, reward, n):
     ValueError
         If ``pi_ref`` is not a probability vector, shapes differ or ``n`` is not
         a positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.rlhf import best_of_n_policy
+    >>> pi = best_of_n_policy([0.5, 0.5], [0.0, 1.0], 2)
+    >>> print(" ".join(f"{p:.2f}" for p in pi))
+    0.25 0.75
     """
     pi_ref = check_probabilities("pi_ref", pi_ref)
     r = np.asarray(reward, dtype=float)
@@ -355,6 +369,12 @@ def best_of_n_kl_bound(n):
     ------
     ValueError
         If ``n`` is not a positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.rlhf import best_of_n_kl_bound
+    >>> print(f"{best_of_n_kl_bound(4):.3f}")
+    0.636
     """
     n = check_integer("n", n)
     return float(np.log(n) - (n - 1) / n)
@@ -637,6 +657,15 @@ def dpo_loss_grad(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected
     ------
     ValueError
         As :func:`dpo_loss`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.rlhf import dpo_loss_grad
+    >>> zero = np.zeros(1)
+    >>> g_chosen, g_rejected = dpo_loss_grad(zero, zero, zero, zero, beta=1.0)
+    >>> print(f"{g_chosen[0]:+.2f} {g_rejected[0]:+.2f}")
+    -0.50 +0.50
     """
     beta, margin = _dpo_margin(logp_chosen, logp_rejected, ref_logp_chosen, ref_logp_rejected,
                                beta)

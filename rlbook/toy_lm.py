@@ -440,6 +440,15 @@ def sft(lm, prompts, responses, *, lr=0.1, iterations=200):
     ValueError
         If shapes differ, an index is out of range, a prompt has no
         demonstration, ``lr <= 0`` or ``iterations`` is not a positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import demonstrations, pretrained_lm
+    >>> from rlbook.toy_lm import sft
+    >>> prompts, responses = demonstrations(50, seed=0)
+    >>> fit = sft(pretrained_lm(), prompts, responses, iterations=20)
+    >>> print(f"loss {fit.losses[0]:.2f} -> {fit.losses[-1]:.2f}")
+    loss 7.12 -> 3.79
     """
     counts = _prompt_response_counts(lm, prompts, responses, "responses")
     if (counts.sum(axis=1) == 0).any():
@@ -493,6 +502,16 @@ def target_sweep(ref, reward, betas):
     ------
     ValueError
         If ``reward`` has the wrong shape or a ``beta`` is not positive.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import reference_lm, true_reward
+    >>> from rlbook.toy_lm import target_sweep
+    >>> ref = reference_lm()
+    >>> reward = true_reward(ref)
+    >>> sweep = target_sweep(ref, reward, [0.3, 3.0])
+    >>> print(sweep.pis.shape, [f"{(p * reward).sum(axis=1).mean():+.2f}" for p in sweep.pis])
+    (2, 2, 9331) ['+1.28', '+0.18']
     """
     pi_ref = ref.probs()
     r = np.asarray(reward, dtype=float)
@@ -535,6 +554,13 @@ def kl_estimates(lm, ref, *, kind="k3", prompt=0, per_token=False):
     ValueError
         If the models' shapes differ, ``kind`` is unknown or ``prompt`` is out
         of range.
+
+    Examples
+    --------
+    >>> from rlbook.toy_lm import ToyLM, kl_estimates
+    >>> lm = ToyLM.uniform("ab", 2)
+    >>> print(" ".join(f"{k:.1f}" for k in kl_estimates(lm, lm)))
+    0.0 0.0 0.0 0.0 0.0 0.0 0.0
     """
     if (lm.vocab, lm.max_len, lm.n_prompts) != (ref.vocab, ref.max_len, ref.n_prompts):
         raise ValueError("lm and ref must share vocab, max_len and n_prompts")
@@ -588,6 +614,16 @@ def dpo(ref, prompts, chosen, rejected, *, beta, lr=0.05, iterations=200):
     ValueError
         If shapes differ, an index is out of range, ``beta`` or ``lr`` is not
         positive or ``iterations`` is not a positive integer.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import preference_pairs, reference_lm
+    >>> from rlbook.toy_lm import dpo
+    >>> ref = reference_lm()
+    >>> prompts, chosen, rejected = preference_pairs(ref, 200, seed=1)
+    >>> fit = dpo(ref, prompts, chosen, rejected, beta=1.0, iterations=20)
+    >>> print(f"loss {fit.losses[0]:.3f} -> {fit.losses[-1]:.3f}")
+    loss 0.693 -> 0.364
     """
     _prompt_response_counts(ref, prompts, chosen, "chosen")
     _prompt_response_counts(ref, prompts, rejected, "rejected")

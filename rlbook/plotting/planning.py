@@ -189,6 +189,15 @@ def plot_gpi(ax, *, evaluation_reach=1.0, improvement_reach=1.0, steps=8, shrink
     ------
     ValueError
         If a reach is not in (0, 1], ``shrink`` not in (0, 1) or ``steps`` not positive.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from rlbook.plotting.planning import plot_gpi
+    >>> fig, ax = plt.subplots()
+    >>> print(plot_gpi(ax) is ax)
+    True
+    >>> plt.close(fig)
     """
     from rlbook.validate import check_integer, check_unit_interval
 

@@ -56,7 +56,15 @@ LENGTH_COST = 0.35                   # per token
 
 
 def pretrained_lm():
-    """The babbling model: uniform letters after every prefix, EOS logit 1 (two prompts)."""
+    """The babbling model: uniform letters after every prefix, EOS logit 1 (two prompts).
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import pretrained_lm
+    >>> lm = pretrained_lm()
+    >>> print("".join(lm.vocab), lm.n_prompts, lm.n_responses)
+    abcdef 2 9331
+    """
     lm = ToyLM.uniform(VOCAB, MAX_LEN, n_prompts=len(DEMONSTRATOR_LOGITS))
     logits = lm.logits.copy()
     logits[:, :, lm.eos] = 1.0
@@ -65,7 +73,15 @@ def pretrained_lm():
 
 def demonstrator_lm():
     """The demonstrator: :data:`DEMONSTRATOR_LOGITS` per prompt, minus :data:`REPEAT_PENALTY`
-    on the letter just written."""
+    on the letter just written.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import demonstrator_lm
+    >>> lm = demonstrator_lm()
+    >>> print(lm.n_prompts, lm.n_responses, f"{lm.probs().sum(axis=1).max():.3f}")
+    2 9331 1.000
+    """
     lm = pretrained_lm()
     e = lm.responses
     C = e.n_prefixes
@@ -87,6 +103,13 @@ def demonstrations(n_per_prompt, *, seed=None, rng=None):
     ------
     ValueError
         If ``n_per_prompt`` is not a positive integer or ``seed`` / ``rng`` are bad.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import demonstrations
+    >>> prompts, responses = demonstrations(3, seed=0)
+    >>> print(prompts.tolist(), responses.shape)
+    [0, 0, 0, 1, 1, 1] (6,)
     """
     n = check_integer("n_per_prompt", n_per_prompt)
     rng = check_rng(seed, rng)
@@ -99,7 +122,15 @@ def demonstrations(n_per_prompt, *, seed=None, rng=None):
 
 def reference_lm(n_per_prompt=200, *, seed=0):
     """``pi_ref``: :func:`pretrained_lm` after :func:`rlbook.toy_lm.sft` (its defaults) on
-    ``n_per_prompt`` :func:`demonstrations` per prompt drawn with ``seed``."""
+    ``n_per_prompt`` :func:`demonstrations` per prompt drawn with ``seed``.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import reference_lm
+    >>> ref = reference_lm()
+    >>> print(ref.n_responses, f"{ref.probs().sum(axis=1).min():.3f}")
+    9331 1.000
+    """
     prompts, responses = demonstrations(n_per_prompt, seed=seed)
     return sft(pretrained_lm(), prompts, responses).lm
 
@@ -108,6 +139,14 @@ def true_reward(lm):
     """The hidden reward of every response of ``lm``'s shape: shape (n_prompts, M).
 
     ``r(x, y) = sum_t LETTER_SCORES[x, y_t] DECAY**t - LENGTH_COST * len(y)``.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import reference_lm, true_reward
+    >>> ref = reference_lm()
+    >>> reward = true_reward(ref)
+    >>> print(reward.shape, f"E[r] under pi_ref: {(ref.probs() * reward).sum(axis=1).mean():+.3f}")
+    (2, 9331) E[r] under pi_ref: -0.023
     """
     e = lm.responses
     weights = DECAY ** np.arange(lm.max_len)
@@ -131,6 +170,13 @@ def preference_pairs(lm, n_pairs_per_prompt, *, seed=None, rng=None):
     ------
     ValueError
         If ``n_pairs_per_prompt`` is not a positive integer or ``seed`` / ``rng`` are bad.
+
+    Examples
+    --------
+    >>> from rlbook.problems.tiny_language import preference_pairs, reference_lm
+    >>> prompts, chosen, rejected = preference_pairs(reference_lm(), 5, seed=0)
+    >>> print(prompts.tolist())
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     """
     n = check_integer("n_pairs_per_prompt", n_pairs_per_prompt)
     rng = check_rng(seed, rng)
