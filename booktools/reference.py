@@ -94,10 +94,14 @@ GROUPS: tuple[Group, ...] = (
           "The NumPy network, its losses and optimisers, and deep Q-learning (chapter 7).",
           ("rlbook.nn", "rlbook.dqn")),
     Group("policy-gradients", "Policies and policy gradients",
-          "Parameterised policies, REINFORCE, the policy-gradient estimators, natural gradients "
-          "and TRPO's trust-region step (chapter 8).",
-          ("rlbook.policies", "rlbook.reinforce", "rlbook.natural_gradient",
-           "rlbook.problems.short_corridor", "rlbook.problems.continuous_bandit")),
+          "Parameterised policies, REINFORCE and the policy-gradient estimators, on discrete "
+          "and continuous actions (chapter 8).",
+          ("rlbook.policies", "rlbook.reinforce", "rlbook.problems.short_corridor",
+           "rlbook.problems.continuous_bandit")),
+    Group("natural-gradient", "Natural gradients and TRPO",
+          "The softmax Fisher matrix, the natural gradient, conjugate gradient and TRPO's "
+          "trust-region step with its line search (chapter 8).",
+          ("rlbook.natural_gradient",)),
     Group("actor-critic", "Actor-critic, GAE and PPO",
           "Advantages (TD errors, n-step returns, GAE), PPO's clipped objective and the "
           "actor-critic learners (chapter 9).",
