@@ -383,7 +383,7 @@ def greedy_loss_bound(gamma, tol):
     ``gamma eps / (1 - gamma)``, so ``V* - V^pi <= 2 gamma eps / (1 - gamma)``,
     a bound they show is tight. The greedy policy of ``V_k`` meets it with
     ``eps < tol``; the planners return the greedy policy of ``T V_k``, whose
-    residual is at most ``gamma tol``. Chapter 4 writes the proof out;
+    residual is at most ``gamma tol``. Lab 4 writes the proof out;
     Puterman (1994), Theorem 6.3.1, proves the same for value iteration.
 
     Raises

@@ -12,7 +12,7 @@ from rlbook.plotting import plot_backup, plot_gpi  # noqa: E402
 from rlbook.plotting.backup import BACKUPS  # noqa: E402
 
 # (states, actions, terminal states, arcs) of each diagram, counted by hand from the
-# diagrams of Sutton and Barto (2018), sections 3.5 (v_pi; with a max for v_*), 5.1 (MC),
+# diagrams of Sutton and Barto (2018), sections 3.5 (v_pi), 3.6 (v_*, with a max), 5.1 (MC),
 # 6.1 (TD), 6.4 (SARSA), 6.5 (Q-learning) and 6.6 (Expected SARSA).
 EXPECTED = {
     "dp": (7, 3, 0, 0),               # root, 3 actions, 2 successors each
