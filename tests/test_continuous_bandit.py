@@ -61,6 +61,24 @@ def test_reinforce_finds_the_best_mean_on_every_seed(learn_std):
         assert result.mean_reward.shape == (200,)
 
 
+def test_the_learned_spread_follows_exact_gradient_ascent():
+    # Chapter 8: the spread shrinks slowly because dJ/dlog s = -2 s^2 vanishes, not because of
+    # noise. Exact ascent (times 1 - 1/N, the batch-mean baseline's shrinkage) gives
+    # 1/s^2 ~ 1 + 4 alpha t; every seed's spread ends within 0.005 of that path's end (noise
+    # moves it on the way, by up to 20% early on, but a smaller spread shrinks more slowly).
+    bandit, alpha, n = QuadraticBandit(target=2.0), 0.05, 32
+    m, log_s, path = 0.0, 0.0, [1.0]
+    for _ in range(200):
+        dm, dlog_s = bandit.gradient(m, np.exp(log_s))
+        m, log_s = m + alpha * (1 - 1 / n) * dm, log_s + alpha * (1 - 1 / n) * dlog_s
+        path.append(np.exp(log_s))
+    assert path[-1] == pytest.approx(1 / np.sqrt(1 + 4 * alpha * 200), abs=0.005)
+    for seed in range(5):
+        result = reinforce_gaussian(bandit, GaussianPolicy([0.0]), iterations=200,
+                                    batch_size=n, step_size=alpha, learn_std=True, seed=seed)
+        assert abs(result.std[-1] - path[-1]) < 0.005
+
+
 def test_reinforce_gaussian_with_noisy_rewards_and_another_target():
     bandit = QuadraticBandit(target=-3.0, noise_std=1.0)
     result = reinforce_gaussian(bandit, GaussianPolicy([1.0], log_std=0.0), iterations=400,
