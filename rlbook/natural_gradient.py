@@ -141,7 +141,7 @@ def conjugate_gradient(fvp, grad, *, iterations=10, tol=1e-10):
     iterations : int, default 10
         At most this many steps (TRPO's usual 10); exact after ``n`` steps in exact arithmetic.
     tol : float, default 1e-10
-        Stop when the squared residual is below this.
+        Stop when the squared residual is at most this (with 0: only at an exact solution).
 
     Returns
     -------
@@ -168,7 +168,7 @@ def conjugate_gradient(fvp, grad, *, iterations=10, tol=1e-10):
     p = r.copy()
     rr = r @ r
     for _ in range(iterations):
-        if rr < tol:
+        if rr <= tol:                # also ends an exact solve: with r = 0 the next step is 0/0
             break
         Fp = np.asarray(fvp(p), dtype=float)
         alpha = rr / (p @ Fp)

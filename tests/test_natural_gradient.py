@@ -1,5 +1,7 @@
 """Natural gradient and TRPO's step against closed forms and finite differences."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -66,6 +68,17 @@ def test_conjugate_gradient_matches_a_direct_solve():
     g = rng.normal(size=6)
     np.testing.assert_allclose(conjugate_gradient(lambda v: F @ v, g, iterations=20),
                                np.linalg.solve(F, g), rtol=1e-8)
+
+
+def test_conjugate_gradient_with_tol_0_stops_at_an_exact_solution():
+    # With tol = 0 an exact solution (residual exactly 0) or a zero right-hand side must stop
+    # the iteration, not divide 0 by 0 on the next step.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = conjugate_gradient(lambda v: v, [1.0, 1.0], tol=0.0)
+        zero = conjugate_gradient(lambda v: 2.0 * v, [0.0, 0.0], tol=0.0)
+    np.testing.assert_array_equal(x, [1.0, 1.0])
+    np.testing.assert_array_equal(zero, [0.0, 0.0])
 
 
 def test_trust_region_step_has_quadratic_kl_max_kl_and_is_zero_without_gradient():
