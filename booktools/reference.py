@@ -521,6 +521,22 @@ def entry_pages(api: dict[str, str]) -> dict[str, str]:
     return {module: group.page for group in GROUPS for module in group.modules}
 
 
+# reStructuredText's math directive in a docstring, as mkdocstrings renders it: the one-line
+# form becomes a paragraph, the indented form a paragraph and a code block. Both become display
+# math that KaTeX renders like the chapters' (katex-init.js renders every .arithmatex).
+_RST_MATH = re.compile(
+    r'<p>\.\. math::</p>\s*<div class="highlight"><pre><span></span><code>(?P<block>.*?)</code>'
+    r'</pre></div>|<p>\.\. math::[ \t]+(?P<line>.*?)</p>', re.S)
+
+
+def rst_math(content: str) -> str:
+    """Docstrings' ``.. math::`` directives in rendered HTML, as display math."""
+    def display(match):
+        tex = (match.group("block") or match.group("line")).strip()
+        return f'<div class="arithmatex">\\[{tex}\\]</div>'
+    return _RST_MATH.sub(display, content)
+
+
 def resolve_roles(content: str, targets: dict[str, str], page: str) -> str:
     """Docstrings' Sphinx roles (``:func:`x```, ``:class:`~rlbook.mdp.TabularMDP```), which
     Markdown leaves as text, become code linked to the entry they name (or plain code)."""

@@ -7,7 +7,8 @@
   names a public object (`` `value_iteration` ``, `` `rlbook.envs.tabular.TabularEnv` ``)
   becomes an autorefs link to its entry; a link to no entry is a warning, so --strict fails;
 * on_page_content: each entry of a reference page gets its "Taught in Chapter N" line, and the
-  docstrings' Sphinx roles (``:func:`x```) become links to the entries they name.
+  docstrings' Sphinx roles (``:func:`x```) become links to the entries they name, and their
+  ``.. math::`` directives become display math.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     if page.file.src_uri in _state["pages"]:
         reference = _reference()
+        html = reference.rst_math(html)
         html = reference.resolve_roles(html, _state["targets"], page.file.src_uri)
         return reference.annotate_entries(html, _state["uses"], page.file.src_uri)
     return html

@@ -294,3 +294,16 @@ def test_links_written_into_reference_pages_reach_their_targets(site):
                 if anchor not in ids[target]:
                     broken.append(f"{group.page}: {path}#{anchor}")
     assert not broken, "links to nowhere:\n" + "\n".join(sorted(set(broken)))
+
+
+def test_rst_math_directives_become_display_math():
+    from booktools.reference import rst_math
+
+    block = ('<p>x,</p>\n<p>.. math::</p>\n<div class="highlight"><pre><span></span><code>'
+             'a &lt; b,\n\\qquad c\n</code></pre></div>\n<p>then</p>')
+    assert rst_math(block) == ('<p>x,</p>\n<div class="arithmatex">\\[a &lt; b,\n\\qquad c\\]'
+                               '</div>\n<p>then</p>')
+    line = '<p>.. math::  G_t = r_t + \\gamma G_{t+1}</p>'
+    assert rst_math(line) == '<div class="arithmatex">\\[G_t = r_t + \\gamma G_{t+1}\\]</div>'
+    prose = '<p>Sphinx writes .. math:: before a formula.</p>'
+    assert rst_math(prose) == prose      # only a paragraph that starts with the directive
