@@ -140,7 +140,7 @@ def _yaml_loader(config: Path):
 
 
 def nav_chapters(config: Path = CONFIG) -> list[str]:
-    """The chapter pages of mkdocs.yml's ``nav``, in reading order: ``["chapters/01-rl-loop.md", ...]``.
+    """The chapter pages of mkdocs.yml's ``nav`` in reading order (``chapters/01-rl-loop.md``, ...).
 
     The reading order is the nav's, not the file names': a chapter split in two has two pages
     with one number (``05-learning-from-experience.md``, ``05-more-td-and-monte-carlo.md``).
