@@ -130,7 +130,7 @@ def random_walk_episodes(episodes, n_states=19, *, left_reward=-1.0, right_rewar
     """
     episodes, n = check_integer("episodes", episodes), check_integer("n_states", n_states)
     rng = np.random.default_rng(seed)
-    block = 2 * (n + 1) ** 2 // 4 + 16                  # about the mean length from the middle
+    block = (n + 1) ** 2 // 2 + 16     # twice the mean length from the middle, (n + 1)^2 / 4
     out = []
     for _ in range(episodes):
         path = [np.array([(n + 1) // 2])]
