@@ -65,3 +65,11 @@ def test_validation_names_the_argument():
         batch_td0(ab_episodes(), 3, gamma=1.0, alpha=0.0)
     with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]; got 1.5"):
         certainty_equivalence(ab_episodes(), 3, gamma=1.5)
+
+
+def test_certainty_equivalence_counts_example_6_4_by_hand():
+    # A -> B in 1 of 1 transitions (reward 0); B -> end in 8 of 8, mean reward 6/8.
+    model = certainty_equivalence(ab_episodes(), 3, gamma=1.0)
+    np.testing.assert_allclose(model.P[:, 0], [[0, 1, 0], [0, 0, 1], [0, 0, 1]])
+    np.testing.assert_allclose(model.r[:, 0], [0.0, 0.75, 0.0])
+    assert model.terminal.tolist() == [False, False, True]
