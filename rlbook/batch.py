@@ -181,6 +181,13 @@ def certainty_equivalence(episodes, n_states, *, gamma) -> TabularMDP:
     TabularMDP
         States ``0 .. n_states - 1``, the single action ``step``.
 
+    Examples
+    --------
+    >>> from rlbook.problems import ab_episodes
+    >>> model = certainty_equivalence(ab_episodes(), 3, gamma=1.0)
+    >>> print(f"{model.P[0, 0, 1]:.2f} {model.r[1, 0]:.2f}")   # A -> B; B's mean reward
+    1.00 0.75
+
     Raises
     ------
     ValueError

@@ -142,6 +142,14 @@ def n_step_td_episodes(episodes, n_states, *, n, alpha, gamma, v_init=0.0):
     ValueError
         If ``n_states`` or ``n`` is not a positive integer, ``alpha`` or
         ``gamma`` is out of range.
+
+    Examples
+    --------
+    >>> from rlbook.problems import random_walk_episodes
+    >>> history = n_step_td_episodes(random_walk_episodes(10, 5, seed=0), 7, n=2,
+    ...                              alpha=0.1, gamma=1.0)
+    >>> history.shape                      # V after each of the 10 episodes
+    (10, 7)
     """
     n_states, n = check_integer("n_states", n_states), check_integer("n", n)
     step_size, gamma = as_step_size(alpha), check_gamma(gamma)

@@ -91,6 +91,12 @@ def random_walk_env(n_states=19, *, left_reward=-1.0, right_reward=1.0, max_step
     ------
     ValueError
         If ``n_states`` is not a positive integer or ``max_steps`` is malformed.
+
+    Examples
+    --------
+    >>> env = random_walk_env(19)
+    >>> env.reset(seed=0)[0]               # s10, the middle of s1 ... s19
+    10
     """
     mdp = random_walk_mdp(n_states, left_reward=left_reward, right_reward=right_reward)
     return TabularEnv(mdp, start=(mdp.n_states - 1) // 2, max_steps=max_steps)
