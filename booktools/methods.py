@@ -92,6 +92,7 @@ class BuildingBlock:
 _CH3 = "chapters/03-bellman.md"
 _CH4 = "chapters/04-dynamic-programming.md"
 _CH5 = "chapters/05-learning-from-experience.md"
+_CH5B = "chapters/05-more-td-and-monte-carlo.md"   # chapter 5's second page, also number 5
 _CH6 = "chapters/06-exploration-bandits.md"
 _CH7 = "chapters/07-function-approximation.md"
 _CH8 = "chapters/08-policy-gradients.md"
@@ -110,16 +111,34 @@ METHODS = (
            "modified-policy-iteration", "model-based", "control", "value", None, "tabular",
            note="k evaluation sweeps per improvement: k = 1 is value iteration, "
                 "k = infinity policy iteration"),
-    Method("Monte Carlo prediction", "mc_prediction", _CH5, "monte-carlo-vs-td",
-           "model-free", "prediction", "value", "on-policy", "tabular"),
-    Method("TD(0) prediction", "td0_prediction", _CH5, "monte-carlo-vs-td",
-           "model-free", "prediction", "value", "on-policy", "tabular"),
-    Method("Monte Carlo control", "mc_control", _CH5, "monte-carlo-vs-td",
-           "model-free", "control", "value", "on-policy", "tabular"),
     Method("SARSA", "sarsa", _CH5, "sarsa-vs-q-learning-on-cliff-walking",
            "model-free", "control", "value", "on-policy", "tabular"),
     Method("Q-learning", "q_learning", _CH5, "q-learning-the-code",
            "model-free", "control", "value", "off-policy", "tabular"),
+    Method("Monte Carlo prediction", "mc_prediction", _CH5B, "monte-carlo-vs-td",
+           "model-free", "prediction", "value", "on-policy", "tabular"),
+    Method("TD(0) prediction", "td0_prediction", _CH5B, "monte-carlo-vs-td",
+           "model-free", "prediction", "value", "on-policy", "tabular"),
+    Method("n-step TD prediction", "n_step_td", _CH5B, "n-step-td-between-td0-and-monte-carlo",
+           "model-free", "prediction", "value", "on-policy", "tabular",
+           note="n = 1 is TD(0); n at least the episode length is Monte Carlo"),
+    Method("Batch TD(0)", "batch_td0", _CH5B, "batch-updating-the-same-eight-episodes-two-answers",
+           "model-free", "prediction", "value", "on-policy", "tabular",
+           note="converges to the values of the counted model (certainty equivalence)"),
+    Method("Batch Monte Carlo", "batch_mc", _CH5B,
+           "batch-updating-the-same-eight-episodes-two-answers",
+           "model-free", "prediction", "value", "on-policy", "tabular",
+           note="the sample mean of each state's returns"),
+    Method("Monte Carlo control", "mc_control", _CH5B, "monte-carlo-control",
+           "model-free", "control", "value", "on-policy", "tabular",
+           note="exploring starts or an epsilon-soft policy"),
+    Method("Expected SARSA", "expected_sarsa", _CH5B, "expected-sarsa",
+           "model-free", "control", "value", "on-policy", "tabular",
+           note="off-policy too, with a target policy other than the behaviour"),
+    Method("Double Q-learning", "double_q_learning", _CH5B,
+           "maximization-bias-and-double-q-learning",
+           "model-free", "control", "value", "off-policy", "tabular",
+           note="one table selects, the other evaluates"),
     Method("Epsilon-greedy bandit (sample average or constant step)", "epsilon_greedy_bandit",
            _CH6, "epsilon-greedy-on-the-testbed",
            "model-free", "control", "value", "on-policy", "tabular",

@@ -139,6 +139,33 @@ def _yaml_loader(config: Path):
     return Loader
 
 
+def nav_chapters(config: Path = CONFIG) -> list[str]:
+    """The chapter pages of mkdocs.yml's ``nav`` in reading order (``chapters/01-rl-loop.md``, ...).
+
+    The reading order is the nav's, not the file names': a chapter split in two has two pages
+    with one number (``05-learning-from-experience.md``, ``05-more-td-and-monte-carlo.md``).
+    """
+    import yaml
+
+    config = Path(config)
+    data = yaml.load(config.read_text(encoding="utf-8"), Loader=_yaml_loader(config))
+    found: list[str] = []
+
+    def walk(entry):
+        if isinstance(entry, str):
+            if entry.startswith("chapters/") and entry.endswith(".md"):
+                found.append(entry)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                walk(value)
+        elif isinstance(entry, list):
+            for item in entry:
+                walk(item)
+
+    walk(data.get("nav") or [])
+    return found
+
+
 def snippet_settings(config: Path = CONFIG) -> dict:
     """The ``pymdownx.snippets`` settings of mkdocs.yml, with its paths resolved."""
     return dict(_settings(Path(config), Path(config).read_text(encoding="utf-8")))

@@ -75,11 +75,13 @@ GROUPS: tuple[Group, ...] = (
           "worlds and the mazes (chapters 1 to 5 and 11). The worlds of later chapters are "
           "listed with them.",
           ("rlbook.problems.access_review", "rlbook.problems.support_router",
-           "rlbook.problems.gridworlds", "rlbook.problems.maze")),
+           "rlbook.problems.gridworlds", "rlbook.problems.maze", "rlbook.problems.random_walk",
+           "rlbook.problems.ab_example", "rlbook.problems.maximization_bias")),
     Group("learning", "Learning from experience",
-          "Temporal-difference and Monte Carlo learners, and what every learner shares: "
-          "policies as actors, seeds, step sizes and results (chapter 5).",
-          ("rlbook.td", "rlbook.monte_carlo", "rlbook.agent")),
+          "Temporal-difference and Monte Carlo learners, n-step TD and batch updating, and "
+          "what every learner shares: policies as actors, seeds, step sizes and results "
+          "(chapter 5).",
+          ("rlbook.td", "rlbook.monte_carlo", "rlbook.n_step", "rlbook.batch", "rlbook.agent")),
     Group("exploration", "Exploration and bandits",
           "Epsilon-greedy and Boltzmann action selection and their schedules (chapter 5); "
           "bandit algorithms, from epsilon-greedy to UCB, gradient bandits and Thompson "

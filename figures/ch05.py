@@ -1,4 +1,4 @@
-"""Figures of chapter 5: learning from experience."""
+"""Figures of chapter 5: learning from experience (both pages, 5a and 5b)."""
 
 from types import SimpleNamespace
 
@@ -13,9 +13,12 @@ from rlbook.envs.cliff import cliff_walking
 from rlbook.envs.tabular import TabularEnv
 from rlbook.plotting import plot_curves, plot_grid
 from rlbook.plotting.learning import plot_q_values
+from rlbook.n_step import n_step_td_episodes
 from rlbook.problems import WALLED_3X3, gridworld_4x4, gridworld_mdp
+from rlbook.problems.maximization_bias import MaximizationBias
+from rlbook.problems.random_walk import random_walk_episodes, random_walk_values
 from rlbook.rollout import rollout
-from rlbook.td import q_learning, sarsa
+from rlbook.td import double_q_learning, expected_sarsa, q_learning, sarsa
 
 CLIFF = dict(alpha=visit_step_size(0.6), gamma=1.0, epsilon=0.1)
 CLIFF_EPISODES = 1_000
@@ -127,4 +130,92 @@ def convergence():
     ax.set_title(f"Walled 3 × 3 grid, 20% slip: median of {len(CONVERGENCE_SEEDS)} seeds "
                  "(thin lines: each seed)", fontsize=9)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+    return fig
+
+
+# -- chapter 5b ------------------------------------------------------------------------
+
+MAX_BIAS_RUNS = 100
+MAX_BIAS_EPISODES = 300
+
+
+@figure("ch05-max-bias")
+def max_bias():
+    """Sutton and Barto's Figure 6.5: share of left from A, Q-learning vs Double Q-learning."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for learner, label in [(q_learning, "Q-learning"), (double_q_learning, "Double Q-learning")]:
+        left = np.array([learner(MaximizationBias(), MAX_BIAS_EPISODES, alpha=0.1, gamma=1.0,
+                                 epsilon=0.1, seed=seed).episode_lengths == 2   # left: 2 steps
+                         for seed in range(MAX_BIAS_RUNS)])
+        plot_curves(ax, 100 * left, x=np.arange(1, MAX_BIAS_EPISODES + 1), label=label,
+                    window=5, band="se")
+    ax.axhline(5, lw=0.8, ls="--", color="0.5")
+    ax.text(MAX_BIAS_EPISODES, 5, "optimal: ε / 2 = 5% ", ha="right", va="bottom", fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("episode")
+    ax.set_ylabel("% of runs going left from A")
+    ax.set_title(f"Maximization bias, ε = 0.1, α = 0.1: {MAX_BIAS_RUNS} runs "
+                 "(5-episode moving average, band ±1 s.e.)", fontsize=9)
+    ax.legend(loc="upper right")
+    return fig
+
+
+STEP_SIZES = (0.1, 0.25, 0.5, 0.75, 1.0)
+STEP_SIZE_SEEDS = range(4)
+STEP_SIZE_EPISODES = 400
+
+
+@figure("ch05-cliff-step-sizes")
+def cliff_step_sizes():
+    """The shape of Sutton and Barto's Figure 6.3: online return against the step size."""
+    env = cliff_walking()
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    for learner, label in [(expected_sarsa, "Expected SARSA"), (sarsa, "SARSA"),
+                           (q_learning, "Q-learning")]:
+        first, later = [], []
+        for alpha in STEP_SIZES:
+            returns = np.array([learner(env, STEP_SIZE_EPISODES, alpha=alpha, gamma=1.0,
+                                        epsilon=0.1, seed=seed).episode_returns
+                                for seed in STEP_SIZE_SEEDS])
+            first.append(returns[:, :100].mean())
+            later.append(returns[:, 100:].mean())
+        (line,) = ax.plot(STEP_SIZES, later, "-o", ms=4, label=f"{label}, episodes 101-400")
+        ax.plot(STEP_SIZES, first, "--s", ms=4, color=line.get_color(),
+                label=f"{label}, first 100 episodes")
+    ax.set_xlabel("step size α")
+    ax.set_ylabel("mean return per episode")
+    ax.set_ylim(-170, 0)
+    ax.set_title(f"Cliff walking, ε = 0.1: mean of {len(STEP_SIZE_SEEDS)} seeds", fontsize=9)
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              frameon=False)
+    return fig
+
+
+N_STEPS = (1, 2, 4, 8, 16)
+N_STEP_ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
+N_STEP_RUNS = 25
+
+
+def n_step_rms(n, alpha, runs):
+    """RMS error over the 19 states, averaged over the first 10 episodes and the runs."""
+    true = random_walk_values()[1:-1]
+    return np.mean([np.sqrt(((n_step_td_episodes(episodes, 21, n=n, alpha=alpha, gamma=1.0)
+                              [:, 1:-1] - true) ** 2).mean(axis=1)).mean() for episodes in runs])
+
+
+@figure("ch05-n-step")
+def n_step():
+    """The shape of Sutton and Barto's Figure 7.2: n-step TD on the 19-state random walk."""
+    runs = [random_walk_episodes(10, 19, seed=seed) for seed in range(N_STEP_RUNS)]
+    longest = max(e.length for episodes in runs for e in episodes)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for n, label in [(n, f"n = {n}") for n in N_STEPS] + [(longest, "Monte Carlo (n = ∞)")]:
+        ax.plot(N_STEP_ALPHAS, [n_step_rms(n, a, runs) for a in N_STEP_ALPHAS], "-o", ms=3,
+                label=label)
+    ax.set_ylim(0.2, 0.85)
+    ax.set_xlabel("step size α")
+    ax.set_ylabel("RMS error, first 10 episodes")
+    ax.set_title(f"19-state random walk: {N_STEP_RUNS} runs on the same episodes for every "
+                 "n and α", fontsize=9)
+    ax.legend(fontsize=8, ncol=2)
     return fig

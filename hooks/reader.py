@@ -91,12 +91,17 @@ def _path_html(page) -> str:
     index = next(i for i, p in enumerate(_chapters) if p.file.src_uri == page.file.src_uri)
     # The numbers of the book's table of contents (file names), not positions in the nav:
     # "Chapter 8 of 11" even while chapters 6, 7, 9 and 10 are not written yet.
+    # A chapter split over several pages (two 05- files) says which part each page is.
     try:
         number = chapter_number(page.file.src_uri)
         last = max(chapter_number(p.file.src_uri) for p in _chapters)
+        pages = [p for p in _chapters if chapter_number(p.file.src_uri) == number]
     except BuildError as exc:
         raise PluginError(str(exc)) from exc
-    parts = [f'<span class="rlbook-path__step">Chapter {number} of {last}</span>',
+    step = f"Chapter {number} of {last}"
+    if len(pages) > 1:
+        step += f", part {pages.index(page) + 1} of {len(pages)}"
+    parts = [f'<span class="rlbook-path__step">{step}</span>',
              f'<span class="rlbook-path__time">about {page.meta["rlbook_minutes"]} min read</span>']
     if index > 0:
         prev = _chapters[index - 1]

@@ -13,6 +13,7 @@ from rlbook.bandits import (
     thompson_bandit,
     ucb_bandit,
 )
+from rlbook.batch import batch_mc, batch_td0, certainty_equivalence
 from rlbook.bellman import bellman_backup, bellman_optimality_backup, greedy_policy, q_from_v
 from rlbook.dp import (
     ModifiedPIResult,
@@ -44,15 +45,22 @@ from rlbook.evaluation import (
 )
 from rlbook.leakage import leakage_fields
 from rlbook.mdp import TabularMDP
+from rlbook.n_step import n_step_td, n_step_td_episodes
 from rlbook.monte_carlo import mc_control, mc_prediction
 from rlbook.off_policy import effective_sample_size, importance_sampling
 from rlbook.policies import GaussianPolicy, LinearSoftmaxPolicy, TabularSoftmaxPolicy, softmax
 from rlbook.ppo import approx_kl, clip_zeroes_gradient, ppo_clip_objective, value_loss
 from rlbook.ppo_rlhf import PPORLHFConfig, ppo_rlhf
 from rlbook.problems import (
+    MaximizationBias,
+    ab_episodes,
     access_review_mdp,
     gridworld_4x4,
     gridworld_mdp,
+    random_walk_env,
+    random_walk_episodes,
+    random_walk_mdp,
+    random_walk_values,
     slippery_gridworld,
     support_router_mdp,
     sutton_barto_gridworld,
@@ -82,7 +90,15 @@ from rlbook.rlhf import (
 from rlbook.rollout import Episode, rollout
 from rlbook.semi_gradient import off_policy_td0, semi_gradient_sarsa, semi_gradient_td0
 from rlbook.splits import check_split, time_split
-from rlbook.td import LearningResult, PredictionResult, q_learning, sarsa, td0_prediction
+from rlbook.td import (
+    LearningResult,
+    PredictionResult,
+    double_q_learning,
+    expected_sarsa,
+    q_learning,
+    sarsa,
+    td0_prediction,
+)
 from rlbook.tile_coding import TileCoder
 from rlbook.toy_lm import ToyLM, dpo, kl_estimates, sft, target_sweep
 
@@ -140,6 +156,20 @@ __all__ = [
     "ten_armed_testbed",
     "thompson_bandit",
     "ucb_bandit",
+    # chapter 5, second half: Monte Carlo, n-step TD, batch updating, better TD control
+    "MaximizationBias",
+    "ab_episodes",
+    "batch_mc",
+    "batch_td0",
+    "certainty_equivalence",
+    "double_q_learning",
+    "expected_sarsa",
+    "n_step_td",
+    "n_step_td_episodes",
+    "random_walk_env",
+    "random_walk_episodes",
+    "random_walk_mdp",
+    "random_walk_values",
     # chapter 7: function approximation and deep Q-learning
     "CartPole",
     "DQNConfig",

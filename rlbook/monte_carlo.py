@@ -123,8 +123,14 @@ def mc_prediction(env, policy, episodes, *, gamma, seed=None, rng=None, first_vi
 
 # --8<-- [start:mc_control]
 def mc_control(env, episodes, *, gamma, epsilon, seed=None, rng=None, q_init=0.0,
-               alpha=None, max_steps=None):
+               alpha=None, max_steps=None, exploring_starts=False):
     """On-policy first-visit Monte Carlo control with an epsilon-greedy policy.
+
+    With ``exploring_starts=True`` the first action of every episode is
+    uniformly random (among the allowed ones) and the rest follow the
+    epsilon-greedy policy: with ``epsilon = 0`` and an environment whose
+    episodes start in every state, that is Monte Carlo ES (Sutton and Barto,
+    section 5.3), which tries every pair without acting at random later.
 
     Parameters
     ----------
@@ -139,6 +145,8 @@ def mc_control(env, episodes, *, gamma, epsilon, seed=None, rng=None, q_init=0.0
         None (default) averages the returns of each pair (``alpha = 1 / n``).
     max_steps : int, optional
         Truncate episodes after this many steps (their returns are then cut short).
+    exploring_starts : bool, default False
+        Take a uniformly random first action in every episode.
 
     Returns
     -------
@@ -172,10 +180,16 @@ def mc_control(env, episodes, *, gamma, epsilon, seed=None, rng=None, q_init=0.0
     allowed_in = ActionSets(n_actions, Q)                        # forbidden actions: Q = -inf
     returns, lengths = [], []
     for k in range(episodes):
-        epsilon_k = epsilon_at(k)
-        episode = play_episode(
-            env, lambda s, info: epsilon_greedy(Q[s], epsilon_k, rng, allowed_in(s, info)),
-            seed=env_seed if k == 0 else None, max_steps=max_steps)
+        epsilon_k, first_step = epsilon_at(k), [exploring_starts]
+
+        def choose(s, info):
+            if first_step[0]:                           # an exploring start: any action
+                first_step[0] = False
+                return epsilon_greedy(Q[s], 1.0, rng, allowed_in(s, info))
+            return epsilon_greedy(Q[s], epsilon_k, rng, allowed_in(s, info))
+
+        episode = play_episode(env, choose, seed=env_seed if k == 0 else None,
+                               max_steps=max_steps)
         states, actions = episode.states.tolist(), episode.actions.tolist()
         rewards = episode.rewards.tolist()
         first = {}

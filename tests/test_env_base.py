@@ -5,7 +5,12 @@ import pytest
 
 from rlbook.envs import Bandit, GridWorld, TabularEnv, cliff_walking
 from rlbook.envs.base import Categorical, DiscreteEnv
-from rlbook.problems import access_review_bandit, access_review_mdp, support_router_mdp
+from rlbook.problems import (
+    MaximizationBias,
+    access_review_bandit,
+    access_review_mdp,
+    support_router_mdp,
+)
 
 
 def make_envs():
@@ -15,6 +20,7 @@ def make_envs():
         "cliff": cliff_walking(max_steps=50),
         "tabular": TabularEnv(support_router_mdp(), start=[0.4, 0.6, 0.0, 0.0]),
         "bandit": access_review_bandit(),
+        "maximization_bias": MaximizationBias(max_steps=5),
     }
 
 

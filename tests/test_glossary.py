@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from booktools import glossary  # noqa: E402
 from booktools.glossary import forward_uses, key_terms, term_names  # noqa: E402
+from booktools.pages import nav_chapters  # noqa: E402
+from booktools.reader import chapter_number  # noqa: E402
 from hooks import glossary as hook  # noqa: E402
 
 CH2 = """# 2. Markov decision processes
@@ -199,8 +201,18 @@ def test_the_hook_fails_the_build_on_a_new_forward_use(monkeypatch, tmp_path):
 # --- the book as it stands ----------------------------------------------------------------
 
 def book() -> list[tuple[str, str]]:
-    return [(f"chapters/{p.name}", p.read_text(encoding="utf-8"))
-            for p in sorted((ROOT / "docs/chapters").glob("*.md"))]
+    """Every chapter in reading order: the nav's, which a split chapter (two 05- pages) needs."""
+    return [(path, (ROOT / "docs" / path).read_text(encoding="utf-8"))
+            for path in nav_chapters(ROOT / "mkdocs.yml")]
+
+
+def test_the_book_is_every_chapter_file_in_nav_order_by_number():
+    paths = [path for path, _ in book()]
+    assert sorted(paths) == sorted(f"chapters/{p.name}"
+                                   for p in (ROOT / "docs/chapters").glob("*.md"))
+    numbers = [chapter_number(path) for path in paths]
+    assert numbers == sorted(numbers)
+    assert numbers.count(5) == 2                       # chapter 5 is two pages, 5a and 5b
 
 
 def test_every_chapter_has_key_terms_with_unique_anchors():

@@ -61,7 +61,9 @@ def test_every_linked_section_exists_and_shows_the_function(entry):
 
 def test_section_ids_follow_the_toc_extension():
     ids = section_ids(ROOT / "docs/chapters/05-learning-from-experience.md")
-    assert "q-learning-the-code" in ids and "monte-carlo-vs-td" in ids
+    assert "q-learning-the-code" in ids and "sarsa-vs-q-learning-on-cliff-walking" in ids
+    ids = section_ids(ROOT / "docs/chapters/05-more-td-and-monte-carlo.md")
+    assert "n-step-td-between-td0-and-monte-carlo" in ids and "monte-carlo-vs-td" in ids
     assert "no-such-section" not in ids
 
 

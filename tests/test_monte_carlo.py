@@ -161,3 +161,22 @@ def test_validation():
         mc_control(env, 1, gamma=0.9, epsilon=3)
     with pytest.raises(ValueError, match="max_steps must be a positive integer or None; got -1"):
         mc_control(env, 1, gamma=0.9, epsilon=0.1, max_steps=-1)
+
+
+def test_exploring_starts_take_a_uniform_first_action_then_follow_the_policy():
+    # One state, two actions ending the episode: x pays 1, y pays 0. Greedy (epsilon = 0)
+    # settles on x at once; with exploring starts the first (and only) action stays uniform.
+    P = np.zeros((2, 2, 2))
+    P[0, :, 1] = 1.0
+    env = TabularEnv(TabularMDP(P, [[1.0, 0.0], [0.0, 0.0]], 1.0, terminal=[1]))
+    greedy = mc_control(env, 400, gamma=1.0, epsilon=0.0, seed=0)
+    es = mc_control(env, 400, gamma=1.0, epsilon=0.0, seed=0, exploring_starts=True)
+    assert greedy.visits[0, 1] <= 2
+    assert 160 <= es.visits[0, 1] <= 240
+    np.testing.assert_allclose(es.Q[0], [1.0, 0.0])
+    # later steps follow the policy: on a two-step chain only the first action is random
+    P = np.zeros((3, 2, 3))
+    P[0, :, 1] = P[1, :, 2] = 1.0
+    chain = TabularEnv(TabularMDP(P, [[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]], 1.0, terminal=[2]))
+    es = mc_control(chain, 400, gamma=1.0, epsilon=0.0, seed=1, exploring_starts=True)
+    assert es.visits[1, 1] <= 2 and es.visits[0].min() > 150

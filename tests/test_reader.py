@@ -195,3 +195,29 @@ def test_learning_path_says_the_chapters_own_number_while_others_are_missing(loa
     assert 'href="../05-e/"' in html and 'href="../11-evaluation/"' in html
     assert "Chapter 11 of 11" in hook._path_html(hook._chapters[6])
     assert "Chapter 1 of 11" in hook._path_html(hook._chapters[0])
+
+
+def test_a_chapter_split_over_two_pages_keeps_its_number_on_both(load_hook, monkeypatch):
+    """Chapter 5 is two pages, 05-learning-from-experience.md and 05-more-td-and-monte-carlo.md:
+    both are "Chapter 5 of 11", each says which part it is, they link to each other, and each
+    gets its own notebook."""
+    from types import SimpleNamespace
+
+    hook = load_hook("reader")
+    names = ["04-d", "05-learning-from-experience", "05-more-td-and-monte-carlo", "07-g",
+             "11-evaluation"]
+
+    def page(name):
+        file = SimpleNamespace(src_uri=f"chapters/{name}.md",
+                               url_relative_to=lambda other, name=name: f"../{name}/")
+        return SimpleNamespace(file=file, title=name, meta={"rlbook_minutes": 9})
+
+    monkeypatch.setattr(hook, "_chapters", [page(name) for name in names])
+    first, second = (hook._path_html(hook._chapters[i]) for i in (1, 2))
+    assert "Chapter 5 of 11, part 1 of 2" in first and "Chapter 5 of 11, part 2 of 2" in second
+    assert 'href="../05-more-td-and-monte-carlo/"' in first
+    assert 'href="../05-learning-from-experience/"' in second
+    assert "part" not in hook._path_html(hook._chapters[0])
+    assert {hook.notebook_uri(p.file.src_uri) for p in hook._chapters[1:3]} == {
+        "chapters/05-learning-from-experience.ipynb", "chapters/05-more-td-and-monte-carlo.ipynb"}
+    assert reader.chapter_number("chapters/05-more-td-and-monte-carlo.md") == 5

@@ -1,9 +1,9 @@
-"""Tests for rlbook.td: TD(0) evaluation, SARSA and Q-learning."""
+"""Tests for rlbook.td: TD(0) evaluation, SARSA, Q-learning, Expected SARSA and Double Q."""
 
 import numpy as np
 import pytest
 
-from rlbook.agent import visit_step_size
+from rlbook.agent import UniformStream, streams, visit_step_size
 from rlbook.bellman import greedy_policy, q_from_v
 from rlbook.dp import policy_evaluation, value_iteration
 from rlbook.envs.cliff import cliff_walking
@@ -13,9 +13,19 @@ from rlbook.exploration import epsilon_greedy_probabilities, linear_decay
 from rlbook.mdp import TabularMDP
 from rlbook.problems import WALLED_3X3, access_review_mdp, gridworld_mdp
 from rlbook.rollout import rollout
-from rlbook.td import q_learning, sarsa, td0_prediction
+from rlbook.problems.maximization_bias import MaximizationBias
+from rlbook.td import (
+    double_q_learning,
+    double_q_target,
+    expected_sarsa,
+    expected_value,
+    q_learning,
+    sarsa,
+    td0_prediction,
+)
 
 LEARNERS = [q_learning, sarsa]
+ALL_LEARNERS = [q_learning, sarsa, expected_sarsa, double_q_learning]
 
 
 def chain_env(max_steps=None):
@@ -233,7 +243,7 @@ class StrictEnv:
         return out
 
 
-@pytest.mark.parametrize("learner", LEARNERS)
+@pytest.mark.parametrize("learner", ALL_LEARNERS)
 def test_never_steps_after_the_end_and_seeds_only_the_first_reset(learner):
     env = StrictEnv(cliff_walking(max_steps=30))
     res = learner(env, 40, alpha=0.5, gamma=1.0, epsilon=0.1, seed=0)
@@ -286,7 +296,7 @@ def test_q_learning_targets_the_max_and_sarsa_the_action_taken():
 
 # -- reproducibility -------------------------------------------------------------
 
-@pytest.mark.parametrize("learner", LEARNERS)
+@pytest.mark.parametrize("learner", ALL_LEARNERS)
 def test_same_seed_same_result_different_seed_differs(learner):
     def run(**kw):
         return learner(cliff_walking(), 30, alpha=0.5, gamma=1.0, epsilon=0.2, **kw)
@@ -406,7 +416,7 @@ def test_optimistic_initial_values_try_every_action_with_epsilon_zero():
 
 # -- validation -------------------------------------------------------------
 
-@pytest.mark.parametrize("learner", LEARNERS)
+@pytest.mark.parametrize("learner", ALL_LEARNERS)
 @pytest.mark.parametrize("kwargs, message", [
     ({"episodes": 0}, "episodes must be a positive integer; got 0"),
     ({"episodes": True}, "episodes must be a positive integer; got True"),   # not a count
@@ -514,3 +524,110 @@ def test_gymnasium_taxi_uses_the_action_mask():
     if seen[s]:
         np.testing.assert_array_equal(~masked[s], info["action_mask"].astype(bool))
     assert res.episode_returns[-50:].mean() > res.episode_returns[:50].mean()
+
+
+# -- Expected SARSA ------------------------------------------------------------------
+
+def test_expected_value_by_hand():
+    # epsilon = 0.2 over two actions: the greedy one gets 0.9, the other 0.1.
+    assert expected_value([1.0, 3.0], 0.2) == pytest.approx(0.9 * 3.0 + 0.1 * 1.0)
+    # ties share the greedy mass: still (1 - eps) * max + eps * mean
+    assert expected_value([2.0, 2.0, -1.0], 0.3) == pytest.approx(0.7 * 2.0 + 0.3 * 1.0)
+    # only the allowed actions count (a forbidden -inf is ignored)
+    assert expected_value([float("-inf"), 4.0, 0.0], 0.5, (1, 2)) == pytest.approx(3.0)
+    assert expected_value([5.0, -5.0], 0.0) == 5.0          # epsilon = 0: the max
+    assert expected_value([5.0, -5.0], 1.0) == 0.0          # epsilon = 1: the mean
+
+
+def fork_env():
+    """s0 --x (+1)--> s1; s1 --x (+2) or y (-4)--> end. Only x exists in s0."""
+    P = np.zeros((3, 2, 3))
+    P[0, 0, 1] = P[1, 0, 2] = P[1, 1, 2] = 1.0
+    R = np.array([[1.0, 0.0], [2.0, -4.0], [0.0, 0.0]])
+    allowed = [[True, False], [True, True], [True, True]]
+    return TabularEnv(TabularMDP(P, R, 0.9, terminal=[2], allowed=allowed), start=0)
+
+
+def test_expected_sarsa_two_episodes_by_hand():
+    # Episode 1 (whatever s1's action): Q(s0, x) = 0.5 (1 + 0.9 * 0 - 0) = 0.5, and one of
+    # Q(s1, .) moves to 0.5 * reward. Episode 2 is the same run one episode longer (same
+    # seed), so its Q(s0, x) = 0.5 + 0.5 (1 + 0.9 E - 0.5) with E the epsilon-greedy
+    # average of Q(s1, .) after episode 1: 0.8 max + 0.2 mean for epsilon = 0.2.
+    one = expected_sarsa(fork_env(), 1, alpha=0.5, gamma=0.9, epsilon=0.2, seed=3)
+    assert one.Q[0, 0] == 0.5 and one.Q[0, 1] == float("-inf")
+    q1 = one.Q[1]
+    assert sorted(q1.tolist()) in ([0.0, 1.0], [-2.0, 0.0])
+    E = 0.8 * q1.max() + 0.2 * q1.mean()
+    two = expected_sarsa(fork_env(), 2, alpha=0.5, gamma=0.9, epsilon=0.2, seed=3)
+    assert two.Q[0, 0] == pytest.approx(0.5 + 0.5 * (1 + 0.9 * E - 0.5), abs=1e-12)
+
+
+def test_expected_sarsa_targets_the_policy_average():
+    env = RecordingEnv(cliff_walking())
+    res = expected_sarsa(env, 30, alpha=0.5, gamma=0.9, epsilon=0.3, seed=0)
+    expected = replay(env.log, lambda Q, s2, a2: 0.7 * Q[s2].max() + 0.3 * Q[s2].mean())
+    np.testing.assert_allclose(res.Q, expected)
+    assert not np.allclose(res.Q, replay(env.log, lambda Q, s2, a2: Q[s2].max()))
+
+
+def test_expected_sarsa_with_epsilon_zero_is_q_learning():
+    a = expected_sarsa(chain_env(), 3, alpha=0.5, gamma=0.9, epsilon=0.0, seed=0)
+    np.testing.assert_allclose(a.Q[:2, 0], HAND[3], rtol=0, atol=1e-12)
+
+
+# -- Double Q-learning ---------------------------------------------------------------
+
+def test_double_q_target_selects_with_one_table_and_evaluates_with_the_other():
+    q1, q2 = [0.0, 5.0, 1.0], [2.0, -1.0, 7.0]
+    assert double_q_target(q1, q2) == -1.0     # Q1 picks action 1, Q2 says it is worth -1
+    assert double_q_target(q2, q1) == 1.0      # Q2 picks action 2, Q1 says it is worth 1
+    assert double_q_target(q1, q2, allowed=(0, 2)) == 7.0   # among allowed: Q1 picks 2
+
+
+def test_double_q_learning_by_hand_on_the_chain():
+    # One action everywhere and epsilon = 0: the agent draws nothing but the coins, so the
+    # coins are the agent's uniform stream, in order. Update the table the coin picks,
+    # bootstrapping from the OTHER table's value of s1.
+    episodes, alpha, gamma = 4, 0.5, 0.9
+    res = double_q_learning(chain_env(), episodes, alpha=alpha, gamma=gamma, epsilon=0.0,
+                            seed=7)
+    coins = UniformStream(streams(7)[1])
+    tables = {"same": [np.zeros(3), np.zeros(3)], "double": [np.zeros(3), np.zeros(3)]}
+    for _ in range(episodes):
+        for s, r, s2 in [(0, 1.0, 1), (1, 2.0, 2)]:
+            first = coins.random() < 0.5
+            for kind, (Q1, Q2) in tables.items():
+                update, other = (Q1, Q2) if first else (Q2, Q1)
+                judge = other if kind == "double" else update
+                target = r if s2 == 2 else r + gamma * judge[s2]
+                update[s] += alpha * (target - update[s])
+    Q1, Q2 = tables["double"]
+    np.testing.assert_allclose(res.Q[:, 0], (Q1 + Q2) / 2, rtol=0, atol=1e-12)
+    same = sum(tables["same"]) / 2
+    assert not np.allclose(res.Q[:, 0], same)        # evaluating with the same table differs
+    assert res.visits[:, 0].tolist() == [episodes, episodes, 0]
+
+
+def left_share(learner, seeds, episodes=300):
+    """Share of episodes that go left from A, per episode, over runs (left: 2 steps)."""
+    return np.mean([learner(MaximizationBias(), episodes, alpha=0.1, gamma=1.0, epsilon=0.1,
+                            seed=s).episode_lengths == 2 for s in seeds], axis=0)
+
+
+@pytest.mark.parametrize("seeds", [range(0, 40), range(40, 80)])
+def test_maximization_bias_q_learning_goes_left_double_q_stays_near_five_percent(seeds):
+    q, double = left_share(q_learning, seeds), left_share(double_q_learning, seeds)
+    assert q[5:30].mean() > 0.6                     # Q-learning: mostly left early on
+    assert double[5:30].mean() < q[5:30].mean() - 0.25
+    assert abs(double[200:].mean() - 0.05) < 0.03   # epsilon / 2: the optimal share
+    assert q[200:].mean() > double[200:].mean()     # and Q-learning is still above it
+
+
+# -- cliff walking: online returns at alpha = 0.5 (Sutton and Barto, Figure 6.3) -----------
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_online_returns_expected_sarsa_above_sarsa_above_q_learning(seed):
+    mean = {f.__name__: f(cliff_walking(), 500, alpha=0.5, gamma=1.0, epsilon=0.1,
+                          seed=seed).episode_returns.mean()
+            for f in (expected_sarsa, sarsa, q_learning)}
+    assert mean["expected_sarsa"] > mean["sarsa"] > mean["q_learning"]

@@ -9,6 +9,10 @@
   sparse (chapter 4's 300 x 300 maze);
 * ``support_router`` -- a support-ticket router (chapter 2);
 * ``bandits`` -- the 10-armed testbed, a drifting arm and Bernoulli arms (chapter 6);
+* ``random_walk`` -- Sutton and Barto's random walk (5 or 19 states), its values in
+  closed form and fast sampled episodes (chapter 5);
+* ``ab_example`` -- the eight episodes of Example 6.4, batch TD vs batch MC (chapter 5);
+* ``maximization_bias`` -- Example 6.7's two states with noisy rewards (chapter 5);
 * ``short_corridor`` -- Sutton and Barto's corridor with switched actions,
   whose best policy is stochastic (chapter 8);
 * ``continuous_bandit`` -- a one-step bandit with a real-valued action and a
@@ -24,6 +28,7 @@ access_review_mdp``); the ones the chapters call first are also in
 :mod:`rlbook` itself.
 """
 
+from rlbook.problems.ab_example import AB_STATES, ab_episodes
 from rlbook.problems.access_review import (
     ACTIONS,
     CASES,
@@ -56,7 +61,14 @@ from rlbook.problems.length_hacking import (
     beta_sweep,
     length_hacking_scenario,
 )
+from rlbook.problems.maximization_bias import MaximizationBias
 from rlbook.problems.maze import intended_route, make_maze, maze_mdp
+from rlbook.problems.random_walk import (
+    random_walk_env,
+    random_walk_episodes,
+    random_walk_mdp,
+    random_walk_values,
+)
 from rlbook.problems.short_corridor import short_corridor
 from rlbook.problems.support_router import support_router_mdp
 from rlbook.problems.tiny_language import (
@@ -69,6 +81,7 @@ from rlbook.problems.tiny_language import (
 )
 
 __all__ = [
+    "AB_STATES",
     "ACTIONS",
     "BetaSweep",
     "CASES",
@@ -76,11 +89,13 @@ __all__ = [
     "LENGTH_CENTRE",
     "LENGTH_SCALE",
     "LengthHackingScenario",
+    "MaximizationBias",
     "OUTCOME_DELAY_MINUTES",
     "OUTCOME_TABLE",
     "QuadraticBandit",
     "SNAPSHOT_SCHEMA",
     "WALLED_3X3",
+    "ab_episodes",
     "access_request_log",
     "access_request_outcomes",
     "access_review_bandit",
@@ -99,6 +114,10 @@ __all__ = [
     "outcome_table",
     "preference_pairs",
     "pretrained_lm",
+    "random_walk_env",
+    "random_walk_episodes",
+    "random_walk_mdp",
+    "random_walk_values",
     "reference_lm",
     "route_outcomes",
     "short_corridor",
