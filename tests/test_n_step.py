@@ -50,6 +50,38 @@ def test_truncated_episode_bootstraps_from_where_it_stopped():
     assert H[0, 0] == 2.25
 
 
+def sutton_barto_online(episodes, n_states, n, alpha, gamma):
+    """Sutton and Barto's n-step TD box (section 7.1) transcribed: S_t, R_{t+1}, tau = t - n + 1."""
+    V = np.zeros(n_states)
+    for ep in episodes:
+        S = ep.states.tolist() + [ep.final_state]          # S_0 .. S_T
+        R = [0.0] + ep.rewards.tolist()                     # R_1 .. R_T (R[0] unused)
+        T, t = ep.length, 0
+        while True:
+            tau = t - n + 1
+            if tau >= 0:
+                G = sum(gamma ** (i - tau - 1) * R[i]
+                        for i in range(tau + 1, min(tau + n, T) + 1))
+                if tau + n < T:
+                    G += gamma ** n * V[S[tau + n]]
+                V[S[tau]] += alpha * (G - V[S[tau]])
+            if tau == T - 1:
+                break
+            t += 1
+    return V
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 1000])
+@pytest.mark.parametrize("gamma", [1.0, 0.9])
+def test_matches_sutton_and_barto_online_pseudocode_with_repeated_states(n, gamma):
+    # Random-walk episodes revisit states, so the order of the updates and which V each
+    # target reads both matter; the online algorithm is the reference.
+    episodes = random_walk_episodes(5, 7, seed=3)
+    ours = n_step_td_episodes(episodes, 9, n=n, alpha=0.3, gamma=gamma)[-1]
+    np.testing.assert_allclose(ours, sutton_barto_online(episodes, 9, n, 0.3, gamma),
+                               rtol=0, atol=1e-10)
+
+
 def chain_env():
     P = np.zeros((4, 1, 4))
     P[0, 0, 1] = P[1, 0, 2] = P[2, 0, 3] = 1.0
