@@ -99,6 +99,7 @@ _CH8 = "chapters/08-policy-gradients.md"
 _CH9 = "chapters/09-actor-critic.md"
 _CH10 = "chapters/10-rlhf.md"
 _CH11 = "chapters/11-evaluation.md"
+_CH11B = "chapters/11-evaluation-from-logs.md"   # chapter 11's second page, also number 11
 
 METHODS = (
     Method("Policy evaluation (linear solve or sweeps)", "policy_evaluation", _CH3,
@@ -208,7 +209,7 @@ METHODS = (
            "model-free", "prediction", "value", "on-policy", "tabular",
            note="held-out episodes, standard error, bootstrap interval",
            label="Held-out MC evaluation"),
-    Method("Importance sampling (ordinary, weighted, per-decision)", "importance_sampling", _CH11,
+    Method("Importance sampling (ordinary, weighted, per-decision)", "importance_sampling", _CH11B,
            "off-policy-evaluation-importance-sampling",
            "model-free", "prediction", "value", "off-policy", "tabular",
            note="evaluates a target policy from a behaviour policy's log"),
