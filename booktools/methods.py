@@ -91,6 +91,7 @@ class BuildingBlock:
 
 _CH3 = "chapters/03-bellman.md"
 _CH4 = "chapters/04-dynamic-programming.md"
+_CH4B = "chapters/04-gpi-and-planning-at-scale.md"   # chapter 4's second page, also number 4
 _CH5 = "chapters/05-learning-from-experience.md"
 _CH5B = "chapters/05-more-td-and-monte-carlo.md"   # chapter 5's second page, also number 5
 _CH6 = "chapters/06-exploration-bandits.md"
@@ -108,7 +109,7 @@ METHODS = (
            "model-based", "control", "value", None, "tabular"),
     Method("Policy iteration", "policy_iteration", _CH4, "policy-iteration",
            "model-based", "control", "value", None, "tabular"),
-    Method("Modified policy iteration", "modified_policy_iteration", _CH4,
+    Method("Modified policy iteration", "modified_policy_iteration", _CH4B,
            "modified-policy-iteration", "model-based", "control", "value", None, "tabular",
            note="k evaluation sweeps per improvement: k = 1 is value iteration, "
                 "k = infinity policy iteration"),

@@ -213,6 +213,7 @@ def test_the_book_is_every_chapter_file_in_nav_order_by_number():
     numbers = [chapter_number(path) for path in paths]
     assert numbers == sorted(numbers)
     assert numbers.count(5) == 2                       # chapter 5 is two pages, 5a and 5b
+    assert numbers.count(4) == 2                       # chapter 4 is two pages, 4a and 4b
 
 
 def test_every_chapter_has_key_terms_with_unique_anchors():

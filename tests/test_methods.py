@@ -64,6 +64,8 @@ def test_section_ids_follow_the_toc_extension():
     assert "q-learning-the-code" in ids and "sarsa-vs-q-learning-on-cliff-walking" in ids
     ids = section_ids(ROOT / "docs/chapters/05-more-td-and-monte-carlo.md")
     assert "n-step-td-between-td0-and-monte-carlo" in ids and "monte-carlo-vs-td" in ids
+    ids = section_ids(ROOT / "docs/chapters/04-gpi-and-planning-at-scale.md")
+    assert "modified-policy-iteration" in ids and "planning-at-scale-a-300-x-300-maze" in ids
     assert "no-such-section" not in ids
 
 

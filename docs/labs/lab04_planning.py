@@ -146,7 +146,7 @@ print(f"exact value of the planned policy at the start: {V_exact[slippery.start]
 # %% [markdown]
 # ## How many evaluation sweeps per improvement?
 #
-# Modified policy iteration (chapter 4) improves greedily, then runs `k` sweeps of the improved
+# Modified policy iteration (chapter 4b) improves greedily, then runs `k` sweeps of the improved
 # policy's backup: `k = 1` is value iteration, exact evaluation (`k=None`) is policy iteration.
 # An improvement reads every action's transitions, as much as `A` evaluation sweeps, so "work"
 # below counts `A` per improvement plus the evaluation sweeps. Which `k` is cheapest on your
@@ -170,7 +170,7 @@ for name, problem in [("your grid", mdp),
 
 # %% [markdown]
 # On the slippery grid the cheapest `k` is about 10, on the chapter's 5 x 5 grid 50 (of the
-# values tried; the chapter's table, without 50, shows 20 as its best). The slippery grid's
+# values tried; chapter 4b's table, without 50, shows 20 as its best). The slippery grid's
 # episodes end at the goal, so its values settle within about 60 sweeps, and long evaluations
 # only polish values that the next improvement replaces. The 5 x 5 grid never ends; with
 # $\gamma = 0.9$ its values keep moving for over 200 sweeps after the policy is right, and long
@@ -178,7 +178,7 @@ for name, problem in [("your grid", mdp),
 #
 # ## When the stopping bound bites
 #
-# Chapter 4's policy-loss bound $2\gamma\,\mathrm{tol}/(1 - \gamma)$ is twice the value bound,
+# Chapter 4a's policy-loss bound $2\gamma\,\mathrm{tol}/(1 - \gamma)$ is twice the value bound,
 # and a greedy policy can lose more than the value bound. Two states: in `x` the agent can
 # `stay` forever (reward 0, so staying is worth 0) or `go` to `y`, which pays 1.5 every step
 # (worth $1.5 / (1 - 0.9) = 15$), so going is worth $0.9 \times 15 = 13.5$. Start value
