@@ -130,8 +130,11 @@ GROUPS: tuple[Group, ...] = (
 )
 
 # The options every module directive gets (the test reads them back from the pages).
+# toc_label: the module's full path in the page's contents (its own name alone repeats when two
+# modules share one, rlbook.bandits and rlbook.problems.bandits, and axe wants landmarks unique).
 OPTIONS = """\
     options:
+      toc_label: {module}
       members:
 {members}"""
 
@@ -356,7 +359,7 @@ def page_markdown(group: Group, modules: dict[str, list[str]], prose: str | None
     parts = [head.rstrip("\n") + "\n"]
     for module, names in modules.items():
         members = "\n".join(f"        - {name}" for name in names)
-        parts.append(f"::: {module}\n{OPTIONS.format(members=members)}\n")
+        parts.append(f"::: {module}\n{OPTIONS.format(module=module, members=members)}\n")
     return "\n".join(parts)
 
 
@@ -535,6 +538,9 @@ def rst_math(content: str) -> str:
     """Docstrings' ``.. math::`` directives in rendered HTML, as display math."""
     def display(match):
         tex = (match.group("block") or match.group("line")).strip()
+        if ("&amp;" in tex or "\\\\" in tex) and "\\begin{" not in tex:
+            # Sphinx aligns a multi-line formula itself (split); KaTeX needs the environment
+            tex = f"\\begin{{aligned}}{tex}\\end{{aligned}}"
         return f'<div class="arithmatex">\\[{tex}\\]</div>'
     return _RST_MATH.sub(display, content)
 

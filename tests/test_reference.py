@@ -307,3 +307,12 @@ def test_rst_math_directives_become_display_math():
     assert rst_math(line) == '<div class="arithmatex">\\[G_t = r_t + \\gamma G_{t+1}\\]</div>'
     prose = '<p>Sphinx writes .. math:: before a formula.</p>'
     assert rst_math(prose) == prose      # only a paragraph that starts with the directive
+
+
+def test_rst_math_with_alignment_gets_katexs_aligned_environment():
+    from booktools.reference import rst_math
+
+    aligned = ('<p>.. math::</p>\n<div class="highlight"><pre><span></span><code>'
+               'a &amp; = b \\\\\nc &amp; = d\n</code></pre></div>')
+    assert rst_math(aligned) == ('<div class="arithmatex">\\[\\begin{aligned}a &amp; = b \\\\\n'
+                                 'c &amp; = d\\end{aligned}\\]</div>')
