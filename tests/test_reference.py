@@ -81,8 +81,10 @@ def test_a_missing_or_extra_entry_is_reported(api, tmp_path):
     assert "reference/planning.md: rlbook.dp.value_iteration is missing" in problems
     assert ("reference/planning.md: documents rlbook.dp.value_iteration_v2, which is not public"
             in problems)
-    page.write_text(text.replace("::: rlbook.mdp\n    options:\n      members:\n        - TabularMDP\n",
-                                 "::: rlbook.mdp\n"), encoding="utf-8")
+    directive = ("::: rlbook.mdp\n    options:\n      toc_label: rlbook.mdp\n      members:\n"
+                 "        - TabularMDP\n")
+    assert directive in text
+    page.write_text(text.replace(directive, "::: rlbook.mdp\n"), encoding="utf-8")
     with pytest.raises(BuildError, match="rlbook.mdp: no `members:` list"):
         reference.page_differences(api, docs)
     # A public name in a module that no group lists.
