@@ -97,6 +97,7 @@ _CH5B = "chapters/05-more-td-and-monte-carlo.md"   # chapter 5's second page, al
 _CH6 = "chapters/06-exploration-bandits.md"
 _CH7 = "chapters/07-function-approximation.md"
 _CH8 = "chapters/08-policy-gradients.md"
+_CH8B = "chapters/08-beyond-reinforce.md"   # chapter 8's second page, also number 8
 _CH9 = "chapters/09-actor-critic.md"
 _CH10 = "chapters/10-rlhf.md"
 _CH11 = "chapters/11-evaluation.md"
@@ -169,16 +170,16 @@ METHODS = (
     Method("REINFORCE", "reinforce", _CH8, "reinforce-end-to-end",
            "model-free", "control", "policy", "on-policy", "both",
            note="tabular and linear softmax policies; baselines none, mean or a learned V"),
-    Method("REINFORCE with a Gaussian policy", "reinforce_gaussian", _CH8,
+    Method("REINFORCE with a Gaussian policy", "reinforce_gaussian", _CH8B,
            "continuous-actions-a-gaussian-policy", "model-free", "control", "policy",
            "on-policy", "approximate",
            note="one real-valued action on a bandit; mean and log standard deviation learned"),
-    Method("Natural policy gradient and TRPO", "natural_gradient.trpo_step", _CH8,
+    Method("Natural policy gradient and TRPO", "natural_gradient.trpo_step", _CH8B,
            "natural-gradient-and-trpo-measure-a-step-by-how-much-the-policy-changes",
            "model-free", "control", "policy", "on-policy", "tabular",
            note="steps measured by KL: Fisher information, a trust region, a line search; "
                 "shown with exact gradients on a softmax bandit"),
-    Method("PPO (clipped surrogate)", "ppo_clip_objective", _CH8,
+    Method("PPO (clipped surrogate)", "ppo_clip_objective", _CH8B,
            "ppo-take-several-steps-on-one-batch-but-not-too-far",
            "model-free", "control", "actor-critic", "on-policy", "approximate",
            note="the book shows the clipped objective on given advantages"),

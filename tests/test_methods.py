@@ -66,6 +66,9 @@ def test_section_ids_follow_the_toc_extension():
     assert "n-step-td-between-td0-and-monte-carlo" in ids and "monte-carlo-vs-td" in ids
     ids = section_ids(ROOT / "docs/chapters/04-gpi-and-planning-at-scale.md")
     assert "modified-policy-iteration" in ids and "planning-at-scale-a-300-x-300-maze" in ids
+    ids = section_ids(ROOT / "docs/chapters/08-beyond-reinforce.md")
+    assert "continuous-actions-a-gaussian-policy" in ids
+    assert "ppo-take-several-steps-on-one-batch-but-not-too-far" in ids
     assert "no-such-section" not in ids
 
 
