@@ -219,15 +219,20 @@ def grpo(ref, reward, config=GRPOConfig(), *, seed=None):
 
 # --8<-- [start:expected_grpo_gradient]
 def expected_grpo_gradient(lm, ref, reward, *, beta, std="population",
-                           length_norm="sequence"):
-    """GRPO's expected update at ``pi_old = pi``, with groups so large the std is exact.
+                           length_norm="sequence", group_size=None):
+    """GRPO's expected update at ``pi_old = pi``, exactly, for large groups or no std.
 
     Every response ``y`` weighted by ``pi(y | q)``: its advantage
     ``(R(q, y) - E_pi R) / sd_pi R`` (or unscaled, ``std=None``), and per token
     the k3 term's gradient ``-beta (1 - pi_ref / pi)``, each token weighted by
     ``1 / |y|`` (``"sequence"``, ``|y|`` steps including the stop) or ``1 / L``
     (``"constant"``); averaged over prompts. At ``pi_old = pi`` every ratio is 1
-    and the clip is inactive.
+    and the clip is inactive. With ``std=None`` a finite group of ``G``
+    responses is exact too: centring on a mean that includes ``r_i`` itself
+    gives ``E[A_i | y_i] = (G - 1) / G (R(y_i) - E_pi R)``, the reward scaled
+    down by ``(G - 1) / G`` (as if ``beta`` were ``G / (G - 1)`` times larger).
+    With the std there is no such closed form; ``group_size`` must then be None
+    (groups so large that their std is ``sd_pi R``).
 
     Parameters
     ----------
@@ -237,6 +242,8 @@ def expected_grpo_gradient(lm, ref, reward, *, beta, std="population",
     beta : float >= 0
     std : {"population", None}
     length_norm : {"sequence", "constant"}
+    group_size : int >= 2 or None
+        ``G`` (only with ``std=None``); None for the limit of large groups.
 
     Returns
     -------
@@ -254,6 +261,12 @@ def expected_grpo_gradient(lm, ref, reward, *, beta, std="population",
     e, P, M = lm.responses, lm.n_prompts, lm.n_responses
     pi = lm.probs()
     adv = R - (pi * R).sum(axis=1, keepdims=True)
+    if group_size is not None:
+        G = check_integer("group_size", group_size, minimum=2)
+        if std is not None:
+            raise ValueError("group_size needs std=None: with the std a finite group's "
+                             "expected advantage has no closed form")
+        adv = adv * (G - 1) / G
     if std is not None:
         adv = adv / (np.sqrt((pi * adv**2).sum(axis=1, keepdims=True)) + 1e-8)
     every = np.arange(M)
@@ -269,11 +282,12 @@ def expected_grpo_gradient(lm, ref, reward, *, beta, std="population",
 
 
 def grpo_fixed_point(ref, reward, *, beta, std="population", length_norm="sequence",
-                     lr=0.05, iterations=2000):
+                     group_size=None, lr=0.05, iterations=2000):
     """The policy where GRPO's expected update vanishes, by Adam ascent from ``pi_ref``.
 
     Follows :func:`expected_grpo_gradient` (no sampling noise) for
-    ``iterations`` steps.
+    ``iterations`` steps; ``beta``, ``std``, ``length_norm`` and
+    ``group_size`` are passed to it.
 
     Returns
     -------
@@ -294,8 +308,9 @@ def grpo_fixed_point(ref, reward, *, beta, std="population", length_norm="sequen
     opt = Adam([theta], lr=lr)
     for _ in range(iterations):
         g = expected_grpo_gradient(ref.with_logits(theta), ref, reward, beta=beta, std=std,
-                                   length_norm=length_norm)
+                                   length_norm=length_norm, group_size=group_size)
         opt.step([-g])
     lm = ref.with_logits(theta)
-    g = expected_grpo_gradient(lm, ref, reward, beta=beta, std=std, length_norm=length_norm)
+    g = expected_grpo_gradient(lm, ref, reward, beta=beta, std=std, length_norm=length_norm,
+                               group_size=group_size)
     return lm, float(np.abs(g).max())
