@@ -149,5 +149,28 @@ def test_bad_reward_and_weights_raise():
         token_gradient(ref, [0], [1], np.zeros((1, 3)))
     with pytest.raises(ValueError, match="std"):
         expected_grpo_gradient(ref, ref, np.zeros((2, 7)), beta=1.0, std="sample")
+    with pytest.raises(ValueError, match="group_size"):
+        expected_grpo_gradient(ref, ref, np.zeros((2, 7)), beta=1.0, group_size=8)
+    with pytest.raises(ValueError, match="group_size"):
+        expected_grpo_gradient(ref, ref, np.zeros((2, 7)), beta=1.0, std=None, group_size=1)
     with pytest.raises(ValueError, match="lm"):
         verifiable_rewards(tiny(P=1))
+
+
+@pytest.mark.parametrize("length_norm", ["sequence", "constant"])
+def test_expected_gradient_of_pairs_matches_enumerating_every_group(length_norm):
+    """K = 2 without the std: average the sampled objective's gradient over every pair."""
+    lm, ref = tiny(10, P=1), tiny(11, P=1)
+    R = np.random.default_rng(3).normal(size=(1, lm.n_responses))
+    pi = lm.probs(0)
+    want = np.zeros_like(lm.logits)
+    for y1 in range(lm.n_responses):
+        for y2 in range(lm.n_responses):
+            y = np.array([y1, y2])
+            adv = group_relative_advantages(R[0, y], std=None)
+            _, w = objective(lm, lm, ref, np.zeros(2, dtype=int), y, adv, beta=0.7,
+                             length_norm=length_norm)
+            want += pi[y1] * pi[y2] * token_gradient(lm, [0, 0], y, w)
+    got = expected_grpo_gradient(lm, ref, R, beta=0.7, std=None, length_norm=length_norm,
+                                 group_size=2)
+    np.testing.assert_allclose(got, want, atol=1e-12)
