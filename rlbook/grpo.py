@@ -253,6 +253,16 @@ def expected_grpo_gradient(lm, ref, reward, *, beta, std="population",
     ------
     ValueError
         If a setting is unknown or ``reward`` has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.grpo import expected_grpo_gradient
+    >>> from rlbook.toy_lm import ToyLM
+    >>> lm = ToyLM.uniform("ab", 2)
+    >>> same = np.ones((1, lm.n_responses))        # every response scores alike: no signal
+    >>> bool(np.allclose(expected_grpo_gradient(lm, lm, same, beta=0.1, std=None), 0.0))
+    True
     """
     beta = check_positive("beta", beta, allow_zero=True)
     check_choice("std", std, {"population", None})
@@ -301,6 +311,18 @@ def grpo_fixed_point(ref, reward, *, beta, std="population", length_norm="sequen
     ------
     ValueError
         As :func:`expected_grpo_gradient`, or if ``lr`` or ``iterations`` is bad.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rlbook.grpo import grpo_fixed_point
+    >>> from rlbook.toy_lm import ToyLM
+    >>> ref = ToyLM.uniform("ab", 2)
+    >>> reward = np.arange(7.0)[None, :] / 6        # 'bb' best
+    >>> lm, largest = grpo_fixed_point(ref, reward, beta=0.1, std=None,
+    ...                                length_norm="constant", iterations=500)
+    >>> print(lm.text(int(np.argmax(lm.probs(0)))), largest < 1e-6)
+    bb True
     """
     lr = check_positive("lr", lr)
     iterations = check_integer("iterations", iterations)
