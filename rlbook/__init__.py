@@ -43,6 +43,7 @@ from rlbook.evaluation import (
     summarize_returns,
     t_interval,
 )
+from rlbook.grpo import GRPOConfig, grpo, grpo_fixed_point
 from rlbook.leakage import leakage_fields
 from rlbook.mdp import TabularMDP
 from rlbook.n_step import n_step_td, n_step_td_episodes
@@ -206,12 +207,15 @@ __all__ = [
     "td_errors",
     "value_loss",
     # chapter 10: RLHF end to end on a language model small enough to solve exactly
+    "GRPOConfig",
     "PPORLHFConfig",
     "ToyLM",
     "best_of_n_kl_bound",
     "best_of_n_policy",
     "dpo",
     "dpo_loss",
+    "grpo",
+    "grpo_fixed_point",
     "kl_estimates",
     "ppo_rlhf",
     "sft",
