@@ -174,3 +174,26 @@ def test_expected_gradient_of_pairs_matches_enumerating_every_group(length_norm)
     got = expected_grpo_gradient(lm, ref, R, beta=0.7, std=None, length_norm=length_norm,
                                  group_size=2)
     np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_expected_gradient_with_std_divides_each_prompt_by_its_reward_sd():
+    lm = tiny(12)
+    R = np.random.default_rng(4).normal(size=(lm.n_prompts, lm.n_responses))
+    pi = lm.probs()
+    sd = np.sqrt((pi * (R - (pi * R).sum(axis=1, keepdims=True)) ** 2).sum(axis=1))
+    for length_norm in ("sequence", "constant"):
+        plain = expected_grpo_gradient(lm, lm, R, beta=0.0, std=None, length_norm=length_norm)
+        got = expected_grpo_gradient(lm, lm, R, beta=0.0, std="population",
+                                     length_norm=length_norm)
+        np.testing.assert_allclose(got, plain / sd[:, None, None], rtol=1e-6, atol=1e-12)
+
+
+def test_group_of_g_is_large_groups_with_beta_g_over_g_minus_1():
+    lm, ref = tiny(13), tiny(14)
+    R = np.random.default_rng(5).normal(size=(lm.n_prompts, lm.n_responses))
+    G, beta = 8, 0.7
+    finite = expected_grpo_gradient(lm, ref, R, beta=beta, std=None, length_norm="constant",
+                                    group_size=G)
+    large = expected_grpo_gradient(lm, ref, R, beta=beta * G / (G - 1), std=None,
+                                   length_norm="constant")
+    np.testing.assert_allclose(finite * G / (G - 1), large, atol=1e-12)
