@@ -12,15 +12,16 @@ clipping, the k3 estimate of the KL to ``pi_ref`` in the loss). Dr. GRPO
 Because every response can be listed, two things are exact here that are
 estimated elsewhere: the policy's expected reward and ``KL(pi || pi*)`` after
 every iteration, and the point GRPO's *expected* update drives the policy to
-(:func:`grpo_fixed_point`). With the KL in the loss, sampled from ``pi``, the
-expected gradient of the k3 term at a prefix ``s`` is that of the reverse KL
-``KL(pi_ref(. | s) || pi(. | s))``, weighted by how often ``pi`` visits ``s``
-(Tang and Munos, 2025), though k3's value estimates ``KL(pi || pi_ref)``
-(Schulman, 2020); not the gradient of ``KL(pi || pi_ref)`` whose regularised
-optimum is ``pi*``. With the std normalisation each
-prompt's reward is also divided by its current std, and with the length
-normalisation each response's by its length. So GRPO's fixed point is not
-``pi*`` for the same ``beta``; :func:`grpo_fixed_point` finds it.
+(:func:`grpo_fixed_point`). k3's value estimates ``KL(pi || pi_ref)`` from
+tokens sampled from ``pi`` (Schulman, 2020), but differentiated in the loss
+its expected gradient at a prefix ``s`` is that of the KL the other way
+round, ``KL(pi_ref(. | s) || pi(. | s))``, weighted by how often ``pi`` visits
+``s`` (Tang and Munos, 2025): not the gradient of ``KL(pi || pi_ref)``, whose
+regularised optimum is ``pi*``. With the std normalisation each prompt's
+advantages are also divided by its current reward std, and with the length
+normalisation each response's whole term (advantage and KL tokens) by its
+length. So GRPO's fixed point is not ``pi*`` for the same ``beta``;
+:func:`grpo_fixed_point` finds it.
 """
 
 from __future__ import annotations
