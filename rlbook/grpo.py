@@ -69,7 +69,7 @@ class GRPOResult:
     """The trained model and exact measures of it after each iteration (each (iterations, P)).
 
     ``kl_to_target`` is ``KL(pi || pi*)`` with ``pi*`` the KL-regularised
-    optimum for the config's ``beta``; ``kl_to_ref`` ``KL(pi || pi_ref)``;
+    optimum for the config's ``beta`` (NaN when ``beta = 0``: no such optimum); ``kl_to_ref`` ``KL(pi || pi_ref)``;
     ``expected_reward`` ``E_pi[R]`` (the pass rate, for a 0/1 reward).
     """
 
@@ -213,8 +213,8 @@ def grpo(ref, reward, config=GRPOConfig(), *, seed=None):
             opt.step([-token_gradient(cur, q, y, weights)])     # ascent
         lm = ref.with_logits(theta)
         pi = lm.probs()
-        history[:, k] = (kl_divergence(pi, pi_star) if pi_star is not None else np.nan,
-                         kl_divergence(pi, pi_ref), (pi * R).sum(axis=1))
+        to_target = kl_divergence(pi, pi_star) if pi_star is not None else np.full(P, np.nan)
+        history[:, k] = to_target, kl_divergence(pi, pi_ref), (pi * R).sum(axis=1)
     return GRPOResult(lm, *history)
 # --8<-- [end:grpo]
 

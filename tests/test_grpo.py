@@ -197,3 +197,11 @@ def test_group_of_g_is_large_groups_with_beta_g_over_g_minus_1():
     large = expected_grpo_gradient(lm, ref, R, beta=beta * G / (G - 1), std=None,
                                    length_norm="constant")
     np.testing.assert_allclose(finite * G / (G - 1), large, atol=1e-12)
+
+
+def test_beta_zero_runs_and_leaves_kl_to_target_undefined():
+    ref = reference_lm()
+    run = grpo(ref, verifiable_rewards(ref), GRPOConfig(beta=0.0, iterations=2, n_groups=2),
+               seed=0)
+    assert np.isnan(run.kl_to_target).all() and run.kl_to_target.shape == (2, 2)
+    assert np.isfinite(run.kl_to_ref).all() and np.isfinite(run.expected_reward).all()
