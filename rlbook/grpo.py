@@ -69,8 +69,9 @@ class GRPOResult:
     """The trained model and exact measures of it after each iteration (each (iterations, P)).
 
     ``kl_to_target`` is ``KL(pi || pi*)`` with ``pi*`` the KL-regularised
-    optimum for the config's ``beta`` (NaN when ``beta = 0``: no such optimum); ``kl_to_ref`` ``KL(pi || pi_ref)``;
-    ``expected_reward`` ``E_pi[R]`` (the pass rate, for a 0/1 reward).
+    optimum for the config's ``beta`` (NaN when ``beta = 0``: no such
+    optimum); ``kl_to_ref`` ``KL(pi || pi_ref)``; ``expected_reward``
+    ``E_pi[R]`` (the pass rate, for a 0/1 reward).
     """
 
     lm: object
