@@ -114,10 +114,12 @@ GROUPS: tuple[Group, ...] = (
           ("rlbook.rlhf", "rlbook.problems.length_hacking")),
     Group("language-model", "RLHF on a toy language model",
           "A language model small enough to enumerate every response, the prompts and "
-          "rewards of chapter 10's examples, and SFT, DPO, PPO with a per-token KL penalty "
-          "and GRPO on it, with a verifiable-reward task (chapter 10).",
-          ("rlbook.toy_lm", "rlbook.problems.tiny_language", "rlbook.ppo_rlhf",
-           "rlbook.grpo", "rlbook.problems.tiny_arithmetic")),
+          "rewards of chapter 10's examples, SFT and DPO on it (chapter 10).",
+          ("rlbook.toy_lm", "rlbook.problems.tiny_language")),
+    Group("language-model-rl", "PPO and GRPO on the toy language model",
+          "PPO with a per-token KL penalty and GRPO on the toy language model, their exact "
+          "fixed points, and a verifiable-reward task (chapter 10).",
+          ("rlbook.ppo_rlhf", "rlbook.grpo", "rlbook.problems.tiny_arithmetic")),
     Group("evaluation", "Evaluation",
           "Held-out evaluation, intervals, off-policy estimates from logs, time splits and "
           "leakage checks (chapter 11).",
