@@ -80,16 +80,6 @@ class GRPOResult:
     expected_reward: np.ndarray
 
 
-def _reward_table(ref, reward):
-    R = np.asarray(reward, dtype=float)
-    shape = (ref.n_prompts, ref.n_responses)
-    if R.shape != shape:
-        raise ValueError(f"reward must have shape {shape}; got {R.shape}")
-    if not np.isfinite(R).all():
-        raise ValueError("reward must be finite")
-    return R
-
-
 # --8<-- [start:token_gradient]
 def token_gradient(lm, prompts, responses, weights):
     """``d/d logits`` of ``sum_i sum_t weights[i, t] log pi(a_{i,t} | q_i, s_{i,t})``.
@@ -183,7 +173,7 @@ def grpo(ref, reward, config=GRPOConfig(), *, seed=None):
         ("iterations", c.iterations), ("n_groups", c.n_groups), ("n_epochs", c.n_epochs)))
     G = check_integer("group_size", c.group_size, minimum=2)
     check_unit_interval("clip_eps", c.clip_eps, open_low=True, open_high=True)
-    R = _reward_table(ref, reward)
+    R = ref.reward_table(reward)
     rng = check_rng(seed)
     P, e = ref.n_prompts, ref.responses
     pi_ref = ref.probs()
@@ -270,7 +260,7 @@ def expected_grpo_gradient(lm, ref, reward, *, beta, std="population",
     beta = check_positive("beta", beta, allow_zero=True)
     check_choice("std", std, {"population", None})
     check_choice("length_norm", length_norm, {"sequence", "constant"})
-    R = _reward_table(ref, reward)
+    R = ref.reward_table(reward)
     e, P, M = lm.responses, lm.n_prompts, lm.n_responses
     pi = lm.probs()
     adv = R - (pi * R).sum(axis=1, keepdims=True)

@@ -155,10 +155,8 @@ def ppo_rlhf(ref, reward, config=PPORLHFConfig(), *, seed=None):
     iterations, batch, epochs = (check_integer(n, v) for n, v in (
         ("iterations", c.iterations), ("batch_size", c.batch_size), ("n_epochs", c.n_epochs)))
     gamma, lam = check_gamma(c.gamma), check_unit_interval("lam", c.lam)
-    R = np.asarray(reward, dtype=float)
+    R = ref.reward_table(reward)
     P, C, A = ref.logits.shape
-    if R.shape != (P, ref.n_responses):
-        raise ValueError(f"reward must have shape ({P}, {ref.n_responses}); got {R.shape}")
     rng = check_rng(seed)
     e = ref.responses
     pi_ref = ref.probs()

@@ -321,6 +321,22 @@ class ToyLM:
         """The same model shape with new ``logits``."""
         return replace(self, logits=logits)
 
+    def reward_table(self, reward) -> np.ndarray:
+        """``reward`` as floats, one per prompt and response, checked for the learners.
+
+        Raises
+        ------
+        ValueError
+            If its shape is not ``(n_prompts, n_responses)`` or a value is not finite.
+        """
+        R = np.asarray(reward, dtype=float)
+        shape = (self.n_prompts, self.n_responses)
+        if R.shape != shape:
+            raise ValueError(f"reward must have shape {shape}; got {R.shape}")
+        if not np.isfinite(R).all():
+            raise ValueError("reward must be finite")
+        return R
+
     def _subtree_sums(self, w):
         """``S[x, y] = sum of w[x, z]`` over every response ``z`` that starts with ``y``.
 
@@ -513,10 +529,7 @@ def target_sweep(ref, reward, betas):
     >>> print(sweep.pis.shape, [f"{(p * reward).sum(axis=1).mean():+.2f}" for p in sweep.pis])
     (2, 2, 9331) ['+1.28', '+0.18']
     """
-    pi_ref = ref.probs()
-    r = np.asarray(reward, dtype=float)
-    if r.shape != pi_ref.shape:
-        raise ValueError(f"reward must have shape {pi_ref.shape}; got {r.shape}")
+    pi_ref, r = ref.probs(), ref.reward_table(reward)
     betas = np.atleast_1d(np.asarray(betas, dtype=float))
     pis = np.stack([kl_optimal_policy(pi_ref, r, b) for b in betas])
     kl = kl_divergence(pis, np.broadcast_to(pi_ref, pis.shape))

@@ -74,3 +74,11 @@ def test_ppo_rlhf_errors(cfg, message):
         ppo_rlhf(ref, np.zeros((2, ref.n_responses)), cfg)
     with pytest.raises(ValueError, match=r"reward must have shape \(2, 40\); got \(40,\)"):
         ppo_rlhf(ref, np.zeros(40))
+
+
+def test_a_non_finite_reward_is_refused_like_grpos():
+    ref = reference_lm()
+    reward = np.zeros((ref.n_prompts, ref.n_responses))
+    reward[0, 3] = np.nan
+    with pytest.raises(ValueError, match="reward must be finite"):
+        ppo_rlhf(ref, reward, PPORLHFConfig(iterations=1, batch_size=4), seed=0)
