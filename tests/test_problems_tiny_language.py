@@ -94,3 +94,49 @@ def test_reference_is_the_fine_tuned_pretrained_model():
     x, y = demonstrations(20, seed=3)
     np.testing.assert_array_equal(ref.logits, sft(pretrained_lm(), x, y).lm.logits)
     assert (ref.logits != pretrained_lm().logits).any()
+
+
+def test_true_reward_of_a_preference_of_ones_own():
+    lm = pretrained_lm()
+    np.testing.assert_array_equal(
+        true_reward(lm), true_reward(lm, letter_scores=LETTER_SCORES, decay=DECAY,
+                                     length_cost=LENGTH_COST))
+    scores = np.arange(12.0).reshape(2, 6)                        # a=0 ... f=5 on prompt 0
+    r = true_reward(lm, letter_scores=scores, decay=0.5, length_cost=-0.25)
+    assert r[0, lm.index("fab")] == pytest.approx(5 + 0.5 * 0 + 0.25 * 1 + 3 * 0.25)
+    assert r[1, lm.index("ba")] == pytest.approx(7 + 0.5 * 6 + 2 * 0.25)
+    assert r[0, lm.index("")] == 0.0
+    only_first = true_reward(lm, letter_scores=scores, decay=0.0, length_cost=0.0)
+    assert only_first[1, lm.index("fffff")] == only_first[1, lm.index("f")] == 11.0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(letter_scores=np.zeros((2, 5))), r"letter_scores must have shape \(2, 6\)"),
+    (dict(letter_scores=np.full((2, 6), np.nan)), "letter_scores must be finite"),
+    (dict(decay=-0.1), "decay must be a non-negative number"),
+    (dict(length_cost=np.inf), "length_cost must be a finite number"),
+    (dict(length_cost="0.3"), "length_cost must be a finite number"),
+])
+def test_true_reward_refuses_bad_preferences(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        true_reward(pretrained_lm(), **kwargs)
+
+
+def test_preference_pairs_labelled_by_a_given_reward():
+    two = ToyLM.from_probs(("a", "b", "c", "d", "e", "f"), 5, _two_response_probs())
+    default = preference_pairs(two, 2_000, seed=0)
+    same = preference_pairs(two, 2_000, reward=true_reward(two), seed=0)
+    for a, b in zip(default, same):
+        np.testing.assert_array_equal(a, b)
+    i, j = two.index("c"), two.index("f")
+    flipped = np.zeros((2, two.n_responses))
+    flipped[:, j] = 3.0                                            # now "f" beats "c" by 3
+    x, chosen, rejected = preference_pairs(two, 20_000, reward=flipped, seed=0)
+    plain = preference_pairs(two, 20_000, seed=0)
+    np.testing.assert_array_equal(np.minimum(chosen, rejected),    # the same pairs drawn
+                                  np.minimum(plain[1], plain[2]))
+    mine = chosen != rejected
+    assert np.mean(chosen[mine] == j) == pytest.approx(1 / (1 + np.exp(-3.0)), abs=0.01)
+    assert set(np.unique(chosen)) <= {i, j}
+    with pytest.raises(ValueError, match=r"reward must have shape \(2, 9331\)"):
+        preference_pairs(two, 5, reward=np.zeros((2, 5)))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from rlbook.toy_lm import ToyLM, sft
-from rlbook.validate import check_integer, check_rng
+from rlbook.validate import check_integer, check_positive, check_rng
 
 __all__ = [
     "DECAY",
@@ -135,10 +135,29 @@ def reference_lm(n_per_prompt=200, *, seed=0):
     return sft(pretrained_lm(), prompts, responses).lm
 
 
-def true_reward(lm):
+def true_reward(lm, *, letter_scores=LETTER_SCORES, decay=DECAY, length_cost=LENGTH_COST):
     """The hidden reward of every response of ``lm``'s shape: shape (n_prompts, M).
 
-    ``r(x, y) = sum_t LETTER_SCORES[x, y_t] DECAY**t - LENGTH_COST * len(y)``.
+    ``r(x, y) = sum_t letter_scores[x, y_t] decay**t - length_cost * len(y)``,
+    ``t`` counting from 0. The defaults are the chapter's preference
+    (:data:`LETTER_SCORES`, :data:`DECAY`, :data:`LENGTH_COST`); pass others
+    to build a world of your own (lab 10).
+
+    Parameters
+    ----------
+    lm : ToyLM
+    letter_scores : array_like of shape (n_prompts, V)
+        The score of each letter on each prompt.
+    decay : float >= 0
+        How much each later letter counts relative to the one before.
+    length_cost : float
+        Charged per token; negative pays for length.
+
+    Raises
+    ------
+    ValueError
+        If ``letter_scores`` has the wrong shape or a value that is not finite,
+        ``decay`` is negative or not finite, or ``length_cost`` is not finite.
 
     Examples
     --------
@@ -147,20 +166,52 @@ def true_reward(lm):
     >>> reward = true_reward(ref)
     >>> print(reward.shape, f"E[r] under pi_ref: {(ref.probs() * reward).sum(axis=1).mean():+.3f}")
     (2, 9331) E[r] under pi_ref: -0.023
+    >>> free = true_reward(ref, length_cost=0.0)     # the same letters, length for free
+    >>> print(f"{free[0, ref.index('cc')] - reward[0, ref.index('cc')]:.2f}")
+    0.70
     """
+    scores_table = np.asarray(letter_scores, dtype=float)
+    shape = (lm.n_prompts, len(lm.vocab))
+    if scores_table.shape != shape:
+        raise ValueError(f"letter_scores must have shape {shape}; got {scores_table.shape}")
+    if not np.isfinite(scores_table).all():
+        raise ValueError("letter_scores must be finite")
+    decay = check_positive("decay", decay, allow_zero=True)
+    length_cost = _finite("length_cost", length_cost)
     e = lm.responses
-    weights = DECAY ** np.arange(lm.max_len)
-    scores = np.where(e.tokens >= 0, LETTER_SCORES[:, np.maximum(e.tokens, 0)], 0.0)
-    return scores @ weights - LENGTH_COST * e.lengths
+    weights = decay ** np.arange(lm.max_len)
+    scores = np.where(e.tokens >= 0, scores_table[:, np.maximum(e.tokens, 0)], 0.0)
+    return scores @ weights - length_cost * e.lengths
 
 
-def preference_pairs(lm, n_pairs_per_prompt, *, seed=None, rng=None):
+def _finite(name, value):
+    """``value`` as a finite float, or a ValueError naming ``name``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = np.nan
+    if isinstance(value, (bool, np.bool_, str, bytes)) or not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return number
+
+
+def preference_pairs(lm, n_pairs_per_prompt, *, reward=None, seed=None, rng=None):
     """Pairs of responses sampled from ``lm``, labelled by a Bradley-Terry annotator.
 
     On prompt ``x``, two responses ``y1, y2`` are drawn independently from
     ``lm``; ``y1`` is chosen with probability ``sigmoid(r(x, y1) - r(x, y2))``
-    under :func:`true_reward` (so labels are noisy, and a pair of one
-    response twice carries no signal).
+    under ``reward``, by default :func:`true_reward` (so labels are noisy, and
+    a pair of one response twice carries no signal). The responses drawn do
+    not depend on ``reward``: with one seed, two rewards label the same pairs.
+
+    Parameters
+    ----------
+    lm : ToyLM
+    n_pairs_per_prompt : int
+    reward : array_like of shape (n_prompts, M), optional
+        The annotator's reward of every response; ``true_reward(lm)`` if None.
+    seed, rng
+        Randomness, as everywhere in rlbook.
 
     Returns
     -------
@@ -169,7 +220,8 @@ def preference_pairs(lm, n_pairs_per_prompt, *, seed=None, rng=None):
     Raises
     ------
     ValueError
-        If ``n_pairs_per_prompt`` is not a positive integer or ``seed`` / ``rng`` are bad.
+        If ``n_pairs_per_prompt`` is not a positive integer, ``reward`` has the
+        wrong shape or a value that is not finite, or ``seed`` / ``rng`` are bad.
 
     Examples
     --------
@@ -179,8 +231,8 @@ def preference_pairs(lm, n_pairs_per_prompt, *, seed=None, rng=None):
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     """
     n = check_integer("n_pairs_per_prompt", n_pairs_per_prompt)
+    r = true_reward(lm) if reward is None else lm.reward_table(reward)
     rng = check_rng(seed, rng)
-    r = true_reward(lm)
     prompts = np.repeat(np.arange(lm.n_prompts), n)
     y1 = np.concatenate([lm.sample(n, prompt=x, rng=rng) for x in range(lm.n_prompts)])
     y2 = np.concatenate([lm.sample(n, prompt=x, rng=rng) for x in range(lm.n_prompts)])
