@@ -185,9 +185,9 @@ plt.show()
 #
 # - Make `length_cost = -0.2`: length now pays. What does \(\pi^*\) write as `beta` falls, and
 #   how does its `E[length]` compare with \(\pi_{ref}\)'s?
-# - Let `beta` go to 0.05: \(\pi^*\) nearly collapses onto one response per prompt. Its KL
-#   approaches \(-\log \pi_{ref}\) of that response; do PPO and DPO still get close in the same
-#   budget?
+# - Let `beta` go to 0.05: \(\pi^*\) piles onto a handful of high-reward responses that
+#   \(\pi_{ref}\) almost never writes, about ten nats of KL away. Do PPO, DPO and GRPO get close in
+#   the same budget? Which setting of theirs would you change first?
 # - Set `decay = 1.0` and give both prompts the same scores: order no longer matters, so many
 #   responses tie. Best-of-N shares a tie in proportion to \(\pi_{ref}\); is its KL still below
 #   the formula? And with `n_pairs = 500`, how far does DPO stay from \(\pi^*\)?
