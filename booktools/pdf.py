@@ -6,10 +6,11 @@ The site is served from 127.0.0.1; Chromium (booktools/browser.py finds it) load
 ``print/``, waits until KaTeX has rendered every formula, code-tokens.js has coloured every
 block and every image has loaded, then prints it with print media (print.css: no navigation,
 solutions expanded, figures light; print-book.css: each chapter on a new page), A4, with
-page numbers, tagged, with an outline (bookmarks) of the headings. About 210 pages; it costs
-about 25 s of Chromium's CPU on this 2-core machine, most of it in printing itself. It
-fails, writing nothing, on any request outside the site, any console error, a formula left as
-raw TeX or an image that did not load.
+page numbers, tagged, with an outline (bookmarks) of the headings. About 440 pages (the API
+reference is left out: booktools/printbook.py); it costs about 37 s of Chromium's CPU on this
+2-core machine, three quarters of it in printing itself. It fails, writing nothing, on any
+request outside the site, any console error, a formula left as raw TeX or an image that did
+not load.
 Playwright and a Chromium are needed only here, not to build the site.
 """
 

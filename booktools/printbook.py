@@ -27,6 +27,10 @@ from urllib.parse import urlsplit
 from booktools.errors import BuildError
 
 HERE = "print/"  # the URL of the whole-book page
+# Pages of the site left out of the whole book, by the start of their source path: the API
+# reference is a third of the printed pages and of Chromium's printing time, for pages a
+# reader looks up on the site (hooks/print_book.py).
+LEFT_OUT = ("reference/",)
 
 
 class PrintError(BuildError):

@@ -2,10 +2,11 @@
 
 The page is generated (``print.md``, not in the navigation, left out of search). When it is
 rendered, every other page has been converted by every hook, so it is made from their final
-HTML, in navigation order (booktools/printbook.py): chapters, labs and all. Math is
-rendered by the site's KaTeX and code coloured by code-tokens.js as on any page; print.css
-hides the navigation and prints figures light; print-book.css starts each page of the book
-on a new printed page. booktools/pdf.py prints it to ``rlbook.pdf`` with headless Chromium.
+HTML, in navigation order (booktools/printbook.py): chapters, labs and all, but not the API
+reference (``printbook.LEFT_OUT``; links to it stay links to the site). Math is rendered by
+the site's KaTeX and code coloured by code-tokens.js as on any page; print.css hides the
+navigation and prints figures light; print-book.css starts each page of the book on a new
+printed page. booktools/pdf.py prints it to ``rlbook.pdf`` with headless Chromium.
 
 ``rlbook.pdf`` is reserved here, so that the home page's link to it is a checked link: the
 build writes a one-page placeholder PDF that says how the real one is made; CI overwrites it
@@ -33,7 +34,7 @@ search:
 # rlbook: the whole book
 
 Every page of rlbook, chapters and labs, on one page to print or save. Every output in it
-was checked when the site was built.
+was checked when the site was built. The API reference is left out: it is on the site.
 """
 
 _pages: list = []
@@ -58,7 +59,9 @@ def on_files(files, config):
 
 def on_nav(nav, config, files):
     global _pages
-    _pages = [page for page in nav.pages if page.file.src_uri != PRINT_MD]
+    printbook, _ = _booktools(config)
+    _pages = [page for page in nav.pages if page.file.src_uri != PRINT_MD
+              and not page.file.src_uri.startswith(printbook.LEFT_OUT)]
     return nav
 
 
