@@ -7,14 +7,14 @@
 # Chapter 10's toy language model writes at most five letters from a, b, c, d, e, f in answer to
 # one of two prompts: 9,331 possible responses per prompt, few enough to sum over. A hidden
 # preference scores every response, and the KL-regularised optimum
-# \(\pi^*(y \mid q) \propto \pi_{ref}(y \mid q)\, e^{r(q, y) / \beta}\) can be computed
-# exactly instead of estimated. Here you choose the preference and \(\beta\), and see
+# $\pi^*(y \mid q) \propto \pi_{ref}(y \mid q)\, e^{r(q, y) / \beta}$ can be computed
+# exactly instead of estimated. Here you choose the preference and $\beta$, and see
 #
-# 1. the exact target \(\pi^*\) for a sweep of \(\beta\): its expected reward, its KL to the
-#    reference \(\pi_{ref}\) and the responses it favours;
-# 2. Best-of-N against \(\pi^*\) at the same KL;
+# 1. the exact target $\pi^*$ for a sweep of $\beta$: its expected reward, its KL to the
+#    reference $\pi_{ref}$ and the responses it favours;
+# 2. Best-of-N against $\pi^*$ at the same KL;
 # 3. how close DPO on preference pairs labelled by your preference, PPO-RLHF and Dr. GRPO get
-#    to \(\pi^*\).
+#    to $\pi^*$.
 
 # %%
 # %matplotlib inline
@@ -30,10 +30,10 @@ from rlbook.toy_lm import dpo, target_sweep
 # %% [markdown]
 # ## Your world
 #
-# The hidden reward of a response \(y = (y_0, y_1, \dots)\) to prompt \(q\) is
-# \(r(q, y) = \sum_t \text{score}_q(y_t)\, \text{decay}^t - \text{length cost} \cdot |y|\):
+# The hidden reward of a response $y = (y_0, y_1, \dots)$ to prompt $q$ is
+# $r(q, y) = \sum_t \text{score}_q(y_t)\, \text{decay}^t - \text{length cost} \cdot |y|$:
 # each letter has a score per prompt, later letters count less, and every token costs the same.
-# The numbers below are the chapter's; the reference policy \(\pi_{ref}\) is the chapter's SFT
+# The numbers below are the chapter's; the reference policy $\pi_{ref}$ is the chapter's SFT
 # model and stays fixed. `beta` is the weight of the KL penalty.
 
 # %%
@@ -58,9 +58,9 @@ for q in range(ref.n_prompts):
 # %% [markdown]
 # ## The exact target
 #
-# `target_sweep` computes \(\pi^*\) for every \(\beta\) at once. A smaller \(\beta\) lets
-# \(\pi^*\) move further from \(\pi_{ref}\) (more KL) for more reward; as
-# \(\beta \to \infty\) it is \(\pi_{ref}\), as \(\beta \to 0\) it puts all its mass on the best
+# `target_sweep` computes $\pi^*$ for every $\beta$ at once. A smaller $\beta$ lets
+# $\pi^*$ move further from $\pi_{ref}$ (more KL) for more reward; as
+# $\beta \to \infty$ it is $\pi_{ref}$, as $\beta \to 0$ it puts all its mass on the best
 # response. Rewards, KLs and lengths are means over the two prompts.
 
 # %%
@@ -84,16 +84,16 @@ for q in range(ref.n_prompts):
               f"{pi_star[q, yr]:.3f} {reward[q, yr]:+.2f}")
 
 # %% [markdown]
-# Left, \(\pi^*\)'s favourites; right, \(\pi_{ref}\)'s. \(\pi^*\) reweights \(\pi_{ref}\) by
-# \(e^{r / \beta}\): a response \(\pi_{ref}\) never writes stays rare however good it is,
-# unless \(\beta\) is small.
+# Left, $\pi^*$'s favourites; right, $\pi_{ref}$'s. $\pi^*$ reweights $\pi_{ref}$ by
+# $e^{r / \beta}$: a response $\pi_{ref}$ never writes stays rare however good it is,
+# unless $\beta$ is small.
 #
-# ## Best-of-N against \(\pi^*\)
+# ## Best-of-N against $\pi^*$
 #
-# Draw \(N\) responses from \(\pi_{ref}\) and keep the one your reward likes best. Its
+# Draw $N$ responses from $\pi_{ref}$ and keep the one your reward likes best. Its
 # distribution is exact here (`best_of_n_policy`), so is its KL, which the usual formula
-# \(\log N - (N-1)/N\) only bounds from above. \(\pi^*\) has the most reward of any policy at
-# its KL, so on a dense sweep of \(\beta\) we find the \(\pi^*\) with Best-of-N's KL and
+# $\log N - (N-1)/N$ only bounds from above. $\pi^*$ has the most reward of any policy at
+# its KL, so on a dense sweep of $\beta$ we find the $\pi^*$ with Best-of-N's KL and
 # compare rewards.
 
 # %%
@@ -113,17 +113,17 @@ for n in ns:
           f"{np.interp(kl, frontier_kl, frontier_r):+12.3f} ({matched_beta:.2f})")
 
 # %% [markdown]
-# At every \(N\), \(\pi^*\) earns more at the same KL, and Best-of-N's exact KL is below the
+# At every $N$, $\pi^*$ earns more at the same KL, and Best-of-N's exact KL is below the
 # formula: the formula assumes no single response has positive probability, and here the
-# empty response alone holds a fifth of \(\pi_{ref}\) on prompt 0.
+# empty response alone holds a fifth of $\pi_{ref}$ on prompt 0.
 #
-# ## DPO, PPO-RLHF and GRPO toward your \(\pi^*\)
+# ## DPO, PPO-RLHF and GRPO toward your $\pi^*$
 #
-# DPO never sees the reward: it gets `n_pairs` pairs per prompt sampled from \(\pi_{ref}\), each
+# DPO never sees the reward: it gets `n_pairs` pairs per prompt sampled from $\pi_{ref}$, each
 # labelled by a Bradley-Terry annotator with your reward (`preference_pairs(..., reward=)`).
 # PPO-RLHF (a per-token KL penalty in the reward, as InstructGPT) and Dr. GRPO (the KL as k3 in
 # the loss) get the reward itself for every response they sample. All three use your `beta`;
-# the budgets are short, as the chapter's. PPO and DPO aim at \(\pi^*\); GRPO's fixed point is
+# the budgets are short, as the chapter's. PPO and DPO aim at $\pi^*$; GRPO's fixed point is
 # near it but not at it (chapter 10 explains why).
 
 # %%
@@ -173,21 +173,21 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# With the numbers as shipped (the chapter's world, \(\beta = 1\)), PPO-RLHF ends on
-# \(\pi^*\), a few thousandths of a nat away. DPO, from 5,000 noisy pairs per prompt, ends
-# further from \(\pi_{ref}\) than \(\pi^*\) is, for hardly more reward: it has pushed up
+# With the numbers as shipped (the chapter's world, $\beta = 1$), PPO-RLHF ends on
+# $\pi^*$, a few thousandths of a nat away. DPO, from 5,000 noisy pairs per prompt, ends
+# further from $\pi_{ref}$ than $\pi^*$ is, for hardly more reward: it has pushed up
 # responses that won the few pairs they appeared in. Dr. GRPO with groups of eight heads for its
 # own fixed point, which gives up some reward at a slightly lower KL. A point below the curve is
-# beaten by some \(\pi^*\): the curve is the most reward any policy earns at that KL.
+# beaten by some $\pi^*$: the curve is the most reward any policy earns at that KL.
 
 # %% [markdown]
 # ## Try next
 #
-# - Make `length_cost = -0.2`: length now pays. What does \(\pi^*\) write as `beta` falls, and
-#   how does its `E[length]` compare with \(\pi_{ref}\)'s?
-# - Let `beta` go to 0.05: \(\pi^*\) piles onto a handful of high-reward responses that
-#   \(\pi_{ref}\) almost never writes, about ten nats of KL away. Do PPO, DPO and GRPO get close in
+# - Make `length_cost = -0.2`: length now pays. What does $\pi^*$ write as `beta` falls, and
+#   how does its `E[length]` compare with $\pi_{ref}$'s?
+# - Let `beta` go to 0.05: $\pi^*$ piles onto a handful of high-reward responses that
+#   $\pi_{ref}$ almost never writes, about ten nats of KL away. Do PPO, DPO and GRPO get close in
 #   the same budget? Which setting of theirs would you change first?
 # - Set `decay = 1.0` and give both prompts the same scores: order no longer matters, so many
-#   responses tie. Best-of-N shares a tie in proportion to \(\pi_{ref}\); is its KL still below
-#   the formula? And with `n_pairs = 500`, how far does DPO stay from \(\pi^*\)?
+#   responses tie. Best-of-N shares a tie in proportion to $\pi_{ref}$; is its KL still below
+#   the formula? And with `n_pairs = 500`, how far does DPO stay from $\pi^*$?
