@@ -31,6 +31,11 @@ partly served from cache, so a sweep can beat it in principle). The bandwidth is
 measured as the best of several single-threaded ``ndarray.max`` passes over a
 buffer of 4 x 10^8 bytes (a read-only stream, as the sweep is); the copy
 bandwidth (``np.copyto``, bytes read + written) is printed for reference.
+The issue's count leaves out bytes that every sweep touches whatever its
+arrangement: the rewards ``r`` (8 bytes per row of P), the values read for the
+largest change and the new values written (8 + 8 bytes per state). A second
+bound that counts them too is printed beside the target, for reference; the
+target stays the issue's.
 
 Peak memory: first of all, a fresh subprocess builds the 1000 x 1000 MDP and
 runs 20 sweeps with ``keep_history=False``; it reports its peak resident memory
@@ -62,7 +67,9 @@ from rlbook.problems.maze import maze_mdp
 SIZES = (100, 300, 1000)
 GAMMA = 0.99
 SLIP = 0.2
-SWEEPS = {100: (20, 220), 300: (5, 55), 1000: (2, 12)}  # (k1, k2) per grid size
+# (k1, k2) per grid size: enough sweeps between k1 and k2 (several times the set-up's time)
+# that noise in the set-up's time moves one sweep's time little
+SWEEPS = {100: (20, 220), 300: (5, 105), 1000: (2, 32)}
 GB = 1e9
 
 
@@ -105,6 +112,11 @@ def load() -> str:
 def sweep_bytes(P) -> int:
     """Bytes one sweep must read: values, column indices, row pointers, gathered V."""
     return P.data.nbytes + P.indices.nbytes + P.indptr.nbytes + 8 * P.nnz
+
+
+def touched_bytes(mdp) -> int:
+    """``sweep_bytes`` plus what any sweep also touches: r, V read and V written."""
+    return sweep_bytes(mdp.P) + 8 * mdp.n_states * mdp.n_actions + 16 * mdp.n_states
 
 
 def run_rlbook(mdp, sweeps: int):
@@ -220,6 +232,7 @@ def main():
         needed = sweep_bytes(mdp.P)
         rows.append(dict(n=n, S=mdp.n_states, nnz=mdp.P.nnz, mb=needed / 1e6, ours=ours,
                          theirs=theirs, bound=needed / read_bw,
+                         touched=touched_bytes(mdp) / read_bw,
                          product=product_time(mdp, args.rounds),
                          dV=float(np.max(np.abs(V_ours - V_theirs)))))
         del ddp, mdp
@@ -246,6 +259,8 @@ def main():
     print(f"  within 1.5x of the bound at {largest['n']}x{largest['n']}: {over:.2f}x "
           f"(the product P@V alone: {largest['product'] / largest['bound']:.2f}x) -> "
           f"{'met' if over <= 1.5 else 'NOT met'}")
+    print(f"    for reference, counting r and V read and written too: bound "
+          f"{largest['touched'] * 1e3:.3f} ms, rlbook {largest['ours'] / largest['touched']:.2f}x it")
     print(f"  peak memory at {largest['n']}x{largest['n']} under 1 GB: resident "
           f"{peak['peak'] / GB:.2f} GB (of which {peak['base'] / GB:.2f} GB before building: "
           f"Python, NumPy, SciPy), tracemalloc peak {peak['traced'] / GB:.2f} GB -> "

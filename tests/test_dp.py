@@ -604,3 +604,43 @@ def test_sparse_sweeps_block_by_block_give_the_same_values(monkeypatch):
     blocks = value_iteration(sparse_twin(dense))
     assert np.array_equal(blocks.history, whole.history) and blocks.iterations == whole.iterations
     assert_same_result(blocks, value_iteration(dense))
+
+
+def test_sparse_sweeps_give_the_same_values_with_and_without_scipys_kernel(monkeypatch):
+    import rlbook.dp
+
+    mdp = sparse_twin(slippery_gridworld(10, slip=0.2, gamma=0.9))
+    assert rlbook.dp._csr_rows_product(mdp.P) is not None, "SciPy's CSR kernel was not found"
+    for block in (7, 100):  # 15 blocks (the last of 2 states), then one
+        monkeypatch.setattr(rlbook.dp, "_BLOCK", block)
+        kernel = value_iteration(mdp)
+        with monkeypatch.context() as m:
+            m.setattr(rlbook.dp, "_csr_rows_product", lambda P: None)  # the public P @ x
+            public = value_iteration(mdp)
+        # the kernel adds r first, the public path last: the same values to the last bits
+        assert np.max(np.abs(kernel.history - public.history)) < 1e-13  # values up to 10
+        assert np.array_equal(kernel.policy, public.policy)
+        assert kernel.iterations == public.iterations and kernel.converged
+        assert_same_result(kernel, value_iteration(slippery_gridworld(10, slip=0.2, gamma=0.9)))
+
+
+@pytest.mark.parametrize("index", [np.int32, np.int64])
+def test_scipys_kernel_on_a_slice_of_rows_is_the_public_product(index):
+    import rlbook.dp
+
+    P = sp.random_array((40, 9), density=0.3, format="csr", rng=np.random.default_rng(0))
+    P.indices, P.indptr = P.indices.astype(index), P.indptr.astype(index)
+    x = np.random.default_rng(1).normal(size=9)
+    kernel = rlbook.dp._csr_rows_product(P)
+    assert kernel is not None
+    y = np.zeros(15)  # rows 10 to 24
+    kernel(15, 9, P.indptr[10:26], P.indices, P.data, x, y)
+    assert np.array_equal(y, (P @ x)[10:25])
+
+
+def test_sparse_value_iteration_with_a_single_action():
+    dense = TabularMDP(np.array([[[0.5, 0.5]], [[0.0, 1.0]]]), np.array([[1.0], [2.0]]), 0.5)
+    sparse = sparse_twin(dense)
+    result = value_iteration(sparse, tol=1e-12)
+    assert np.allclose(result.V, [(1 + 0.5 * 0.5 * 4) / 0.75, 4.0])  # V1 = 2 / (1 - 0.5) = 4
+    assert_same_result(result, value_iteration(dense, tol=1e-12))
